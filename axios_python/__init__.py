@@ -1,0 +1,131 @@
+"""axios_python: an axios-style orchestration layer on httpx.
+
+Interceptors, middleware, retries, cancellation and plugins around one request pipeline that
+sync (`api.get`) and async (`await api.async_get`) calls share.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ._api import (
+    async_delete,
+    async_get,
+    async_head,
+    async_options,
+    async_patch,
+    async_post,
+    async_put,
+    async_request,
+    default_client,
+    delete,
+    get,
+    head,
+    options,
+    patch,
+    post,
+    put,
+    request,
+)
+from ._cancel import CancelToken
+from ._client import AxiosPython, create
+from ._exceptions import (
+    AxiosPythonError,
+    CancelError,
+    ConfigError,
+    HTTPStatusError,
+    MiddlewareError,
+    NetworkError,
+    PluginError,
+    RetryError,
+    StreamError,
+    TimeoutError,
+    TooManyRedirects,
+)
+from ._hookspecs import hookimpl, hookspec
+from ._interceptors import InterceptorManager, Interceptors
+from ._models import Request, Response
+from ._plugins import Plugin
+from ._retry import ExponentialBackoff, FixedBackoff, LinearBackoff, RetryStrategy
+from ._transports.base import BaseTransport
+from ._transports.mock import MockTransport
+from ._version import __version__
+
+__all__ = [
+    "AuthPlugin",
+    "AxiosPython",
+    "AxiosPythonError",
+    "BaseTransport",
+    "CachePlugin",
+    "CancelError",
+    "CancelToken",
+    "ConfigError",
+    "ExponentialBackoff",
+    "FixedBackoff",
+    "HTTPStatusError",
+    "HttpxTransport",
+    "InterceptorManager",
+    "Interceptors",
+    "LinearBackoff",
+    "LoggerPlugin",
+    "MiddlewareError",
+    "MockTransport",
+    "NetworkError",
+    "Plugin",
+    "PluginError",
+    "Request",
+    "Response",
+    "RetryError",
+    "RetryStrategy",
+    "StreamError",
+    "TimeoutError",
+    "TooManyRedirects",
+    "__version__",
+    "async_delete",
+    "async_get",
+    "async_head",
+    "async_options",
+    "async_patch",
+    "async_post",
+    "async_put",
+    "async_request",
+    "create",
+    "default_client",
+    "delete",
+    "get",
+    "head",
+    "hookimpl",
+    "hookspec",
+    "options",
+    "patch",
+    "post",
+    "put",
+    "request",
+]
+
+# Names that live in separately installed plugin distributions, and the extra that installs each.
+_PLUGIN_DISTRIBUTIONS = {
+    "CachePlugin": ("axios_python_cache", "cache"),
+    "AuthPlugin": ("axios_python_auth", "auth"),
+    "LoggerPlugin": ("axios_python_logger", "logger"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Import heavy or optional names on first use, so `import axios_python` stays fast."""
+    if name == "HttpxTransport":
+        from ._transports.default import HttpxTransport
+
+        return HttpxTransport
+    if name in _PLUGIN_DISTRIBUTIONS:
+        module_name, extra = _PLUGIN_DISTRIBUTIONS[name]
+        try:
+            module = __import__(module_name)
+        except ImportError as exc:
+            raise ImportError(
+                f"{name} lives in the {module_name.replace('_', '-')} distribution, which is not "
+                f'installed: pip install "axios-python[{extra}]"',
+                name=module_name,
+            ) from exc
+        return getattr(module, name)
+    raise AttributeError(f"module 'axios_python' has no attribute {name!r}")

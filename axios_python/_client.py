@@ -1,0 +1,201 @@
+"""`AxiosPython`: an isolated client with its own defaults, interceptors, middleware and plugins."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+import httpx
+
+from ._config import merge_config, split_client_options
+from ._exceptions import ConfigError
+from ._interceptors import Interceptors
+from ._pipeline import ASYNC, SYNC, Middleware, Pipeline, run_sync
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from ._models import Response
+    from ._plugins import PluginManager
+    from ._transports.base import BaseTransport
+    from ._validation import RequestOptions
+
+__all__ = ["AxiosPython", "create"]
+
+URL = str | httpx.URL
+
+
+class AxiosPython:
+    """An HTTP client instance. Nothing it holds is shared with any other instance.
+
+    Args:
+        config: defaults for every request (see the configuration reference), validated now;
+            an unknown key or a wrong type raises `ConfigError` naming it.
+        transport: a `BaseTransport` to send with (default: pooled httpx clients).
+    """
+
+    def __init__(self, config: Mapping[str, Any] | None = None, *, transport: BaseTransport | None = None) -> None:
+        options: dict[str, Any] = {}
+        if config is not None:
+            from ._validation import validate_client_options
+
+            options = validate_client_options(config)
+        self.defaults, transport_options = split_client_options(options)
+        transport = transport if transport is not None else options.get("transport")
+        if transport is None:
+            from ._transports.default import HttpxTransport
+
+            transport = HttpxTransport(**transport_options)
+        elif set(transport_options) - {"max_redirects"}:
+            keys = ", ".join(sorted(set(transport_options) - {"max_redirects"}))
+            raise ConfigError(f"{keys} configure the default transport; give them to your own transport instead")
+        self.transport: BaseTransport = transport
+        self.interceptors = Interceptors()
+        self._lock = threading.Lock()
+        self._middlewares: tuple[Middleware, ...] = ()
+        self._plugin_manager: PluginManager | None = None
+        self._pipeline = Pipeline(self, ())
+        for plugin in options.get("plugins", ()):
+            self.plugin(plugin)
+
+    # --- composition ---------------------------------------------------------------------
+
+    def use(self, middleware: Middleware) -> Middleware:
+        """Add a middleware `(ctx, next_fn) -> response` (async def or def); first added is outermost."""
+        if not callable(middleware):
+            raise TypeError("middleware must be a callable (ctx, next_fn) -> response")
+        with self._lock:
+            self._middlewares = (*self._middlewares, middleware)
+            self._pipeline = Pipeline(self, self._middlewares)
+        return middleware
+
+    def eject_middleware(self, middleware: Middleware) -> None:
+        """Remove a middleware added with `use()`."""
+        with self._lock:
+            self._middlewares = tuple(m for m in self._middlewares if m is not middleware)
+            self._pipeline = Pipeline(self, self._middlewares)
+
+    def plugin(self, plugin: Any) -> Any:
+        """Register a plugin on this client only; returns it. Registering it twice is an error."""
+        with self._lock:
+            if self._plugin_manager is None:
+                from ._plugins import PluginManager
+
+                self._plugin_manager = PluginManager()
+            try:
+                self._plugin_manager.register(plugin)
+            except ValueError as exc:
+                raise ConfigError(str(exc), key="plugins") from exc
+        return plugin
+
+    def unplug(self, plugin: Any) -> None:
+        """Unregister a plugin."""
+        if self._plugin_manager is not None:
+            self._plugin_manager.unregister(plugin)
+
+    @property
+    def plugins(self) -> list[Any]:
+        """The plugins registered on this client."""
+        pm = self._plugin_manager
+        return [] if pm is None else [p for _, p in pm.list_name_plugin()]
+
+    # --- requests ------------------------------------------------------------------------
+
+    def _config(self, method: str, url: URL, options: dict[str, Any]) -> dict[str, Any]:
+        if options:
+            from ._validation import validate_request_options
+
+            options = validate_request_options(options)
+        return merge_config(self.defaults, method, url, options)
+
+    def request(self, method: str, url: URL, **options: Unpack[RequestOptions]) -> Response:
+        """Send a request and return its response (or raise an `AxiosPythonError`)."""
+        pipeline = self._pipeline
+        return run_sync(pipeline.dispatch(self._config(method.upper(), url, dict(options)), SYNC), pipeline.names)  # type: ignore[no-any-return]
+
+    async def async_request(self, method: str, url: URL, **options: Unpack[RequestOptions]) -> Response:
+        """`request()`, as a coroutine."""
+        return await self._pipeline.dispatch(self._config(method.upper(), url, dict(options)), ASYNC)  # type: ignore[no-any-return]
+
+    def get(self, url: URL, **options: Unpack[RequestOptions]) -> Response:
+        return self.request("GET", url, **options)
+
+    def post(self, url: URL, **options: Unpack[RequestOptions]) -> Response:
+        return self.request("POST", url, **options)
+
+    def put(self, url: URL, **options: Unpack[RequestOptions]) -> Response:
+        return self.request("PUT", url, **options)
+
+    def patch(self, url: URL, **options: Unpack[RequestOptions]) -> Response:
+        return self.request("PATCH", url, **options)
+
+    def delete(self, url: URL, **options: Unpack[RequestOptions]) -> Response:
+        return self.request("DELETE", url, **options)
+
+    def head(self, url: URL, **options: Unpack[RequestOptions]) -> Response:
+        return self.request("HEAD", url, **options)
+
+    def options(self, url: URL, **options: Unpack[RequestOptions]) -> Response:
+        return self.request("OPTIONS", url, **options)
+
+    async def async_get(self, url: URL, **options: Unpack[RequestOptions]) -> Response:
+        return await self.async_request("GET", url, **options)
+
+    async def async_post(self, url: URL, **options: Unpack[RequestOptions]) -> Response:
+        return await self.async_request("POST", url, **options)
+
+    async def async_put(self, url: URL, **options: Unpack[RequestOptions]) -> Response:
+        return await self.async_request("PUT", url, **options)
+
+    async def async_patch(self, url: URL, **options: Unpack[RequestOptions]) -> Response:
+        return await self.async_request("PATCH", url, **options)
+
+    async def async_delete(self, url: URL, **options: Unpack[RequestOptions]) -> Response:
+        return await self.async_request("DELETE", url, **options)
+
+    async def async_head(self, url: URL, **options: Unpack[RequestOptions]) -> Response:
+        return await self.async_request("HEAD", url, **options)
+
+    async def async_options(self, url: URL, **options: Unpack[RequestOptions]) -> Response:
+        return await self.async_request("OPTIONS", url, **options)
+
+    # --- lifecycle -----------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Release pooled connections (sync). The client may still be used afterwards."""
+        self.transport.close()
+
+    async def aclose(self) -> None:
+        """Release pooled connections (async and sync)."""
+        await self.transport.aclose()
+
+    def __enter__(self) -> AxiosPython:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        self.close()
+
+    async def __aenter__(self) -> AxiosPython:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.aclose()
+
+    def __repr__(self) -> str:
+        base = self.defaults.get("base_url")
+        return f"<AxiosPython base_url={str(base)!r}>" if base else "<AxiosPython>"
+
+
+def create(config: Mapping[str, Any] | None = None, **options: Any) -> AxiosPython:
+    """A new, isolated client: `create({"base_url": ..., "timeout": 15})`."""
+    if options:
+        if config is not None and not isinstance(config, Mapping):
+            from ._validation import validate_client_options
+
+            validate_client_options(config)  # raises the ConfigError for a non-mapping
+        config = {**(config or {}), **options}
+    return AxiosPython(config)

@@ -1,0 +1,166 @@
+"""Defaults, merge rules and request building: pure code, no I/O.
+
+Merge rules (per-request options over client defaults):
+
+- `headers`: merged case-insensitively, per-request values win.
+- `params`, `cookies`: merged key by key when both are mappings, per-request values win.
+- everything else: the per-request value replaces the default.
+
+The merged config is a plain dict that interceptors, middleware and plugins may mutate.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Mapping
+from functools import lru_cache
+from typing import Any
+
+import httpx
+
+from ._exceptions import ConfigError
+from ._models import Request
+from ._version import __version__
+
+__all__ = ["DEFAULTS", "build_request", "merge_config", "split_client_options"]
+
+DEFAULT_TIMEOUT = 5.0
+DEFAULT_HEADERS = {
+    "Accept": "application/json, text/plain, */*",
+    "Accept-Encoding": "gzip, deflate",
+    "User-Agent": f"axios-python/{__version__}",
+}
+DEFAULTS: dict[str, Any] = {
+    "base_url": None,
+    "timeout": DEFAULT_TIMEOUT,
+    "follow_redirects": True,
+    "max_redirects": 20,
+    "max_retries": 0,
+    "retry_strategy": None,
+    "validate_status": None,
+    "stream": False,
+}
+# Keys that configure the transport (the connection pool), not a request.
+TRANSPORT_KEYS = frozenset({"verify", "cert", "proxy", "trust_env", "http2", "limits"})
+_MERGED_MAPPINGS = frozenset({"params", "cookies"})
+
+
+def split_client_options(options: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Split validated `create()` options into (request defaults, transport options)."""
+    defaults = dict(DEFAULTS)
+    transport: dict[str, Any] = {}
+    headers = httpx.Headers(DEFAULT_HEADERS)
+    for key, value in options.items():
+        if key in TRANSPORT_KEYS:
+            transport[key] = value
+        elif key == "headers":
+            headers.update(value)
+        elif key not in ("transport", "plugins"):
+            defaults[key] = value
+    if "max_redirects" in options:
+        transport["max_redirects"] = options["max_redirects"]
+    if options.get("cookies"):
+        transport["cookies"] = dict(options["cookies"])
+        del defaults["cookies"]  # they live in the transport's jar from now on
+    defaults["headers"] = headers
+    return defaults, transport
+
+
+def merge_config(defaults: dict[str, Any], method: str, url: Any, options: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The config of one request: defaults, then `options` (already validated)."""
+    config = defaults.copy()
+    config["method"] = method
+    config["url"] = url
+    headers = httpx.Headers(defaults["headers"])
+    if options:
+        for key, value in options.items():
+            if key == "headers":
+                headers.update(value)
+            elif key in _MERGED_MAPPINGS and isinstance(value, Mapping) and isinstance(config.get(key), Mapping):
+                config[key] = {**config[key], **value}
+            else:
+                config[key] = value
+    config["headers"] = headers
+    return config
+
+
+def build_request(config: dict[str, Any]) -> Request:
+    """Build the `Request` for one attempt from the (possibly mutated) config."""
+    try:
+        url = _merge_url(config.get("base_url"), config["url"])
+        headers = config["headers"]
+        auth = config.get("auth")
+        if isinstance(auth, tuple):
+            headers = httpx.Headers(headers)
+            headers.setdefault("Authorization", _basic_auth(*auth))
+        body: dict[str, Any] = {}
+        data = config.get("data")
+        if isinstance(data, (str, bytes)):
+            body["content"] = data
+        elif data is not None:
+            body["data"] = data
+        for key in ("content", "files", "json"):
+            value = config.get(key)
+            if value is not None:
+                body[key] = value
+        return Request(
+            config.get("method", "GET").upper(),
+            url,
+            params=config.get("params"),
+            headers=headers,
+            extensions={"timeout": _timeout_extension(config.get("timeout", DEFAULT_TIMEOUT))},
+            config=config,
+            **body,
+        )
+    except ConfigError as exc:
+        exc.config = config
+        raise
+    except httpx.InvalidURL as exc:
+        raise ConfigError(f"invalid URL {config.get('url')!r}: {exc}", key="url", code="ERR_INVALID_URL", config=config) from exc
+    except (TypeError, ValueError, UnicodeEncodeError) as exc:
+        raise ConfigError(f"cannot build the request: {exc}", config=config) from exc
+
+
+def _merge_url(base_url: str | httpx.URL | None, url: str | httpx.URL) -> httpx.URL:
+    """Join a relative `url` onto `base_url` as httpx does: the base path is kept."""
+    merged = httpx.URL(url)
+    if merged.is_relative_url:
+        if not base_url:
+            raise ConfigError(
+                f"relative URL {str(url)!r} needs a base_url (or pass an absolute http(s) URL)",
+                key="url",
+                code="ERR_INVALID_URL",
+            )
+        base = _base(str(base_url))
+        return base.copy_with(raw_path=base.raw_path + merged.raw_path.lstrip(b"/"))
+    if merged.scheme not in ("http", "https") or not merged.host:
+        raise ConfigError(f"unsupported URL {str(url)!r}: only http:// and https:// URLs work", key="url", code="ERR_INVALID_URL")
+    return merged
+
+
+@lru_cache(maxsize=64)
+def _base(base_url: str) -> httpx.URL:
+    base = httpx.URL(base_url)
+    if not base.raw_path.endswith(b"/"):
+        base = base.copy_with(raw_path=base.raw_path + b"/")
+    return base
+
+
+def _timeout_extension(timeout: Any) -> dict[str, float | None]:
+    if timeout is None or isinstance(timeout, (int, float)):
+        return _scalar_timeout(timeout)
+    if isinstance(timeout, httpx.Timeout):
+        return timeout.as_dict()
+    if isinstance(timeout, Mapping):
+        return httpx.Timeout(DEFAULT_TIMEOUT, **timeout).as_dict()
+    raise ConfigError(f"invalid timeout {timeout!r}", key="timeout")
+
+
+@lru_cache(maxsize=32)
+def _scalar_timeout(timeout: float | None) -> dict[str, float | None]:
+    return httpx.Timeout(timeout).as_dict()
+
+
+def _basic_auth(username: str, password: str) -> str:
+    token = base64.b64encode(f"{username}:{password}".encode()).decode("ascii")
+    return f"Basic {token}"

@@ -1,0 +1,160 @@
+"""The error tree. Every error carries the request context it happened in.
+
+```
+AxiosPythonError                 .code .config .request .response
+├── HTTPStatusError              status rejected by validate_status / raise_for_status
+├── TimeoutError                 also a builtins.TimeoutError; .phase: connect|read|write|pool|total
+├── NetworkError                 refused, reset, DNS failure, broken body, protocol violation
+├── TooManyRedirects             more than max_redirects hops
+├── RetryError                   every attempt failed; __cause__ is the last error
+├── CancelError                  aborted through a CancelToken (or the asyncio task)
+├── ConfigError                  also a ValueError; bad option, bad URL, bad header
+├── StreamError                  a streamed body used the wrong way (not read, already consumed)
+├── MiddlewareError              a middleware broke the pipeline contract
+└── PluginError                  a plugin raised inside a hook; .plugin .hook, __cause__
+```
+
+`code` follows axios (`ERR_NETWORK`, `ETIMEDOUT`, `ERR_CANCELED`, `ERR_BAD_RESPONSE`, ...) so
+that code ported from JavaScript can switch on it.
+"""
+
+from __future__ import annotations
+
+import builtins
+from typing import TYPE_CHECKING, Any, ClassVar
+
+if TYPE_CHECKING:
+    from ._models import Request, Response
+
+__all__ = [
+    "AxiosPythonError",
+    "CancelError",
+    "ConfigError",
+    "HTTPStatusError",
+    "MiddlewareError",
+    "NetworkError",
+    "PluginError",
+    "RetryError",
+    "StreamError",
+    "TimeoutError",
+    "TooManyRedirects",
+]
+
+
+class AxiosPythonError(Exception):
+    """The root of every error axios_python raises."""
+
+    default_code: ClassVar[str] = "ERR_AXIOS_PYTHON"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        config: dict[str, Any] | None = None,
+        request: Request | None = None,
+        response: Response | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code or self.default_code
+        self.config = config
+        self.request = request
+        self.response = response
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.message!r}, code={self.code!r})"
+
+
+class HTTPStatusError(AxiosPythonError):
+    """A response whose status failed `validate_status` or `raise_for_status()`.
+
+    `code` is `ERR_BAD_REQUEST` for 4xx and `ERR_BAD_RESPONSE` for everything else, as in axios.
+    """
+
+    default_code = "ERR_BAD_RESPONSE"
+    response: Response
+
+    def __init__(self, message: str, *, response: Response, **kwargs: Any) -> None:
+        status = response.status_code
+        kwargs.setdefault("code", "ERR_BAD_REQUEST" if 400 <= status < 500 else "ERR_BAD_RESPONSE")
+        kwargs.setdefault("request", response.request)
+        kwargs.setdefault("config", response.config)
+        super().__init__(message, response=response, **kwargs)
+
+
+class TimeoutError(AxiosPythonError, builtins.TimeoutError):
+    """A connect, read, write or pool timeout, or a retry deadline that ran out.
+
+    It is also a `builtins.TimeoutError`, so `except TimeoutError:` catches it either way.
+    """
+
+    default_code = "ETIMEDOUT"
+
+    def __init__(self, message: str, *, phase: str = "read", **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.phase = phase
+
+
+class NetworkError(AxiosPythonError):
+    """The exchange failed below HTTP: refused, reset, truncated, or not HTTP at all."""
+
+    default_code = "ERR_NETWORK"
+
+
+class TooManyRedirects(AxiosPythonError):
+    """More redirects than `max_redirects` allows."""
+
+    default_code = "ERR_FR_TOO_MANY_REDIRECTS"
+
+
+class RetryError(AxiosPythonError):
+    """Every attempt failed. `__cause__` is the last error, `attempts` how many were made."""
+
+    default_code = "ERR_RETRY_EXHAUSTED"
+
+    def __init__(self, message: str, *, attempts: int, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.attempts = attempts
+
+
+class CancelError(AxiosPythonError):
+    """The request was aborted through its `CancelToken` or by cancelling its asyncio task."""
+
+    default_code = "ERR_CANCELED"
+
+
+class ConfigError(AxiosPythonError, ValueError):
+    """An option, URL or header that cannot be used. The message names the key at fault."""
+
+    default_code = "ERR_BAD_OPTION_VALUE"
+
+    def __init__(self, message: str, *, key: str | None = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.key = key
+
+
+class StreamError(AxiosPythonError):
+    """A streamed body was used the wrong way: read before `.read()`, or consumed twice."""
+
+    default_code = "ERR_STREAM"
+
+
+class MiddlewareError(AxiosPythonError):
+    """A middleware broke the pipeline contract (for example awaited asyncio I/O on a sync call)."""
+
+    default_code = "ERR_MIDDLEWARE"
+
+
+class PluginError(AxiosPythonError):
+    """A plugin raised inside a hook. `plugin` and `hook` name it; `__cause__` is the original."""
+
+    default_code = "ERR_PLUGIN"
+
+    def __init__(self, message: str, *, plugin: str, hook: str, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.plugin = plugin
+        self.hook = hook

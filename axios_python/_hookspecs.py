@@ -1,0 +1,68 @@
+"""Every hook a plugin can implement. These docstrings are the plugin author's reference.
+
+Hooks are pluggy hooks of the project `axios_python`. Mark implementations with
+`axios_python.hookimpl` (or subclass `axios_python.Plugin`, whose overridden `on_*` methods are
+hook implementations without a marker). An implementation may take any subset of the arguments.
+
+Per attempt (the retry engine runs this once per attempt), in this order:
+
+1. `on_request(config)`       before the request is built: mutate `config` in place.
+2. `on_transport(request)`    firstresult: return a `Response` to answer without the network.
+3. `on_response(response)`    after the transport (or `on_transport`) answered.
+4. `on_error(error)`          instead of 3, when the attempt failed.
+
+pluggy calls the implementations of one hook most recently registered first; use
+`@hookimpl(tryfirst=True)` / `@hookimpl(trylast=True)` to pin an order. pluggy collects return
+values rather than chaining them, so hooks change the flow only where stated below. An
+implementation may return an awaitable: it is awaited on async calls, and on sync calls too as
+long as it completes without suspending on asyncio I/O (otherwise `PluginError` names it).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+if TYPE_CHECKING:
+    from ._exceptions import AxiosPythonError
+    from ._models import Request, Response
+
+PROJECT = "axios_python"
+hookspec = pluggy.HookspecMarker(PROJECT)
+hookimpl = pluggy.HookimplMarker(PROJECT)
+
+
+@hookspec
+def on_request(config: dict[str, Any]) -> Any:
+    """Called before each attempt's request is built from `config`.
+
+    Mutate `config` in place (`config["headers"]["X-Id"] = ...`). The return value may be None,
+    `config` itself, or another mapping, whose items then replace the config's items.
+    Runs again for every retry, so a rotated token is picked up.
+    """
+
+
+@hookspec(firstresult=True)
+def on_transport(request: Request, config: dict[str, Any]) -> Response | None:
+    """Answer `request` without the network by returning a `Response` (a cache hit).
+
+    The first non-None result wins and the transport is skipped; return None to pass.
+    `on_response` still runs for the returned response.
+    """
+
+
+@hookspec
+def on_response(response: Response, config: dict[str, Any]) -> Response | None:
+    """Called with each attempt's response, before `validate_status` and response interceptors.
+
+    Mutate the response in place (assign `response.data`, set attributes) and return None or
+    the response. Returning a different `Response` replaces it; if several implementations do,
+    the one called last wins (the earliest registered, by pluggy's order).
+    """
+
+
+@hookspec
+def on_error(error: AxiosPythonError, config: dict[str, Any]) -> None:
+    """Called when an attempt fails (network error, timeout, rejected status). Observe only;
+    the error is then handled by the retry engine and the rejected interceptors."""

@@ -1,0 +1,452 @@
+"""One request's flow, written once for sync and async.
+
+```
+api.get(url, **options)
+ 1. merge          defaults + options -> config                  (_config.merge_config)
+ 2. cancel check   an already-cancelled token fails before any I/O
+ 3. request interceptors, in registration order                   (_interceptors.run_chain)
+ 4. middleware     first registered is outermost                   (build_chain)
+ 5.   retry loop   one turn per attempt                            (Pipeline.send_with_retries)
+ 6.     plugins    on_request(config), then on_transport(request) may answer (cache hit)
+ 7.     transport  sends; httpx errors become axios_python errors (_errors)
+ 8.     plugins    on_response(response), or on_error(error)
+ 9.     validate_status rejects a status -> HTTPStatusError (retried if in retry_on_status)
+10. response interceptors, in registration order: fulfilled(response) or rejected(error)
+```
+
+The flow is a chain of coroutines. Async calls await it. Sync calls drive it with
+`run_sync()`, without an event loop: the only I/O is the transport's blocking `send()`, which
+completes inside a single `coroutine.send(None)`. Something that truly suspends on asyncio I/O
+during a sync call (a middleware awaiting `aiohttp`, say) cannot complete there, so it raises
+`MiddlewareError` (or `PluginError`) naming the function.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import time
+from collections.abc import Callable, Coroutine
+from types import CodeType, TracebackType
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import httpx
+
+from ._config import build_request
+from ._errors import map_httpx_error
+from ._exceptions import (
+    AxiosPythonError,
+    CancelError,
+    ConfigError,
+    HTTPStatusError,
+    MiddlewareError,
+    PluginError,
+    RetryError,
+)
+from ._interceptors import run_chain
+from ._models import Response, _status_message
+from ._plugins import apply_returned_config
+from ._retry import ExponentialBackoff, RetryStrategy
+
+if TYPE_CHECKING:
+    from ._cancel import CancelToken
+    from ._client import AxiosPython
+    from ._models import Request
+    from ._transports.base import BaseTransport
+
+__all__ = ["ASYNC", "SYNC", "Pipeline", "run_sync"]
+
+T = TypeVar("T")
+Endpoint = Callable[[dict[str, Any]], Coroutine[Any, Any, Response]]
+Middleware = Callable[[dict[str, Any], Callable[[dict[str, Any]], Any]], Any]
+_HTTPX_ERRORS = (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError)
+
+
+# --- how one mode waits ------------------------------------------------------------------
+
+
+class SyncIO:
+    """Sync mode: blocking calls inside coroutines that never suspend."""
+
+    is_async = False
+
+    async def send(self, transport: BaseTransport, request: Request, token: CancelToken | None) -> Response:
+        return transport.send(request)
+
+    async def sleep(self, seconds: float, token: CancelToken | None) -> None:
+        if token is None:
+            time.sleep(seconds)
+        elif token.wait(seconds):
+            raise _cancel_error(token)
+
+
+class AsyncIO:
+    """Async mode: real awaits; a token cancels the awaited task from any thread."""
+
+    is_async = True
+
+    async def send(self, transport: BaseTransport, request: Request, token: CancelToken | None) -> Response:
+        if token is None:
+            return await transport.send_async(request)
+        return await _cancellable(transport.send_async(request), token)
+
+    async def sleep(self, seconds: float, token: CancelToken | None) -> None:
+        if token is None:
+            await asyncio.sleep(seconds)
+        else:
+            await _cancellable(asyncio.sleep(seconds), token)
+
+
+SYNC = SyncIO()
+ASYNC = AsyncIO()
+IO = SyncIO | AsyncIO
+
+
+async def _cancellable(coro: Coroutine[Any, Any, T], token: CancelToken) -> T:
+    """Run `coro` as a child task that `token.cancel()` (from any thread) cancels."""
+    loop = asyncio.get_running_loop()
+    task = loop.create_task(coro)
+
+    def cancel() -> None:
+        loop.call_soon_threadsafe(task.cancel)
+
+    unsubscribe = token.subscribe(cancel)
+    try:
+        await asyncio.wait((task,))
+    except asyncio.CancelledError:  # our own task was cancelled: take the child down with it
+        task.cancel()
+        await asyncio.wait((task,))
+        raise
+    finally:
+        unsubscribe()
+    if task.cancelled():
+        raise _cancel_error(token)
+    return task.result()
+
+
+def _cancel_error(token: CancelToken, config: dict[str, Any] | None = None) -> CancelError:
+    return CancelError(token.reason or "Request cancelled", config=config)
+
+
+# --- driving coroutines without a loop ---------------------------------------------------
+
+
+def run_sync(coro: Coroutine[Any, Any, T], names: Callable[[], dict[CodeType, str]] | None = None) -> T:
+    """Run a coroutine that never suspends on real I/O to completion, without an event loop."""
+    try:
+        while coro.send(None) is None:  # a bare `yield` (asyncio.sleep(0)) just resumes
+            pass
+    except StopIteration as stop:
+        return stop.value  # type: ignore[no-any-return]
+    except RuntimeError as exc:
+        if "event loop" in str(exc):
+            raise _suspended_error(_deepest_named(exc.__traceback__, names)) from exc
+        raise
+    culprit = _awaiting(coro, names)
+    coro.close()
+    raise _suspended_error(culprit)
+
+
+def _suspended_error(culprit: str) -> AxiosPythonError:
+    message = (
+        f"{culprit} awaited asyncio I/O during a sync call, which runs without an event loop. "
+        "Call the async_ method instead, or keep that I/O out of the sync path."
+    )
+    if culprit.startswith("plugin "):
+        return PluginError(message, plugin=culprit.removeprefix("plugin "), hook="?")
+    return MiddlewareError(message)
+
+
+def _awaiting(coro: Any, names: Callable[[], dict[CodeType, str]] | None) -> str:
+    """The registered function deepest in the chain of coroutines `coro` is suspended in."""
+    known = names() if names else {}
+    culprit = "a middleware or plugin"
+    while coro is not None and hasattr(coro, "cr_code"):
+        culprit = known.get(coro.cr_code, culprit)
+        coro = coro.cr_await
+    return culprit
+
+
+def _deepest_named(tb: TracebackType | None, names: Callable[[], dict[CodeType, str]] | None) -> str:
+    known = names() if names else {}
+    culprit = "a middleware or plugin"
+    while tb is not None:
+        culprit = known.get(tb.tb_frame.f_code, culprit)
+        tb = tb.tb_next
+    return culprit
+
+
+# --- the middleware stack ----------------------------------------------------------------
+
+
+def middleware_name(mw: Any) -> str:
+    return getattr(mw, "__qualname__", None) or type(mw).__qualname__
+
+
+def middleware_code(mw: Any) -> CodeType | None:
+    func = inspect.unwrap(mw)
+    code = getattr(func, "__code__", None)
+    if code is None:
+        code = getattr(type(func).__dict__.get("__call__"), "__code__", None)
+    return code
+
+
+def _is_async(mw: Any) -> bool:
+    return inspect.iscoroutinefunction(mw) or inspect.iscoroutinefunction(type(mw).__dict__.get("__call__"))
+
+
+def build_chain(middlewares: tuple[Middleware, ...], endpoint: Endpoint, io: IO) -> Endpoint:
+    """Wrap `endpoint` in the middlewares, in reverse, so that the first one is outermost."""
+    chain = endpoint
+    for mw in reversed(middlewares):
+        chain = _layer(mw, chain, io)
+    return chain
+
+
+def _layer(mw: Middleware, inner: Endpoint, io: IO) -> Endpoint:
+    name = middleware_name(mw)
+    if _is_async(mw):
+        next_fn: Callable[[dict[str, Any]], Any] = inner
+    elif io.is_async:
+        def next_fn(ctx: dict[str, Any]) -> Any:
+            return _PendingResponse(inner(ctx), name)
+    else:
+        def next_fn(ctx: dict[str, Any]) -> Any:
+            return run_sync(inner(ctx))
+
+    async def layer(ctx: dict[str, Any]) -> Response:
+        result = mw(ctx, next_fn)
+        if inspect.isawaitable(result):
+            result = await result
+        if result is None:
+            raise MiddlewareError(
+                f"middleware {name} returned None; did you forget `return await next_fn(ctx)`?", config=ctx
+            )
+        return result  # type: ignore[no-any-return]
+
+    return layer
+
+
+class _PendingResponse:
+    """What `next_fn(ctx)` gives a plain `def` middleware on an async call: an awaitable."""
+
+    __slots__ = ("_coro", "_name")
+
+    def __init__(self, coro: Coroutine[Any, Any, Response], name: str) -> None:
+        self._coro = coro
+        self._name = name
+
+    def __await__(self) -> Any:
+        return self._coro.__await__()
+
+    def __getattr__(self, attr: str) -> Any:
+        self._coro.close()
+        raise MiddlewareError(
+            f"middleware {self._name} is a plain def and used the response of an async call "
+            f"(.{attr}); on async calls next_fn(ctx) returns an awaitable. Make it `async def` "
+            "to work on both sync and async calls."
+        )
+
+
+# --- the pipeline ------------------------------------------------------------------------
+
+
+class Pipeline:
+    """The flow of one client. Built once per set of middleware; holds no per-request state."""
+
+    def __init__(self, client: AxiosPython, middlewares: tuple[Middleware, ...]) -> None:
+        self.client = client
+        self.middlewares = middlewares
+        self._sync_chain = build_chain(middlewares, self._endpoint(SYNC), SYNC)
+        self._async_chain = build_chain(middlewares, self._endpoint(ASYNC), ASYNC)
+
+    def names(self) -> dict[CodeType, str]:
+        """Code objects of middleware and plugin hooks, to name them in errors."""
+        known: dict[CodeType, str] = {}
+        for mw in self.middlewares:
+            code = middleware_code(mw)
+            if code is not None:
+                known[code] = f"middleware {middleware_name(mw)}"
+        pm = self.client._plugin_manager
+        if pm is not None:
+            for hook_name in pm.active:
+                for impl in getattr(pm.hook, hook_name).get_hookimpls():
+                    code = getattr(inspect.unwrap(impl.function), "__code__", None)
+                    if code is not None:
+                        known[code] = f"plugin {impl.plugin_name}"
+        return known
+
+    async def dispatch(self, config: dict[str, Any], io: IO) -> Any:
+        """Steps 2-10 of the module docstring for a merged config."""
+        token = config.get("cancel_token")
+        if token is not None and token.is_cancelled:
+            raise _cancel_error(token, config)
+        interceptors = self.client.interceptors
+        chain = self._async_chain if io.is_async else self._sync_chain
+        if not interceptors.response.handlers:
+            if interceptors.request.handlers:
+                config = _intercept_request(interceptors.request.handlers, config)
+            return await chain(config)
+        response: Response | None = None
+        error: Exception | None = None
+        try:
+            if interceptors.request.handlers:
+                config = _intercept_request(interceptors.request.handlers, config)
+            response = await chain(config)
+        except Exception as exc:  # asyncio.CancelledError is a BaseException and passes
+            error = exc
+        return run_chain(interceptors.response.handlers, response, error)
+
+    def _endpoint(self, io: IO) -> Endpoint:
+        async def endpoint(ctx: dict[str, Any]) -> Response:
+            return await self.send_with_retries(ctx, io)
+
+        return endpoint
+
+    async def send_with_retries(self, ctx: dict[str, Any], io: IO) -> Response:
+        """Step 5: attempts until success, a non-retryable outcome, exhaustion or the deadline."""
+        max_retries = ctx.get("max_retries") or 0
+        if not max_retries:
+            return await self.attempt(ctx, io)
+        strategy: RetryStrategy = ctx.get("retry_strategy") or _DEFAULT_STRATEGY
+        token: CancelToken | None = ctx.get("cancel_token")
+        deadline = ctx.get("retry_deadline")
+        started = time.monotonic()
+        attempt = 1
+        while True:
+            remaining = None if deadline is None else deadline - (time.monotonic() - started)
+            error: AxiosPythonError | None = None
+            response: Response | None = None
+            try:
+                response = await self.attempt(_fresh(ctx), io, timeout_cap=remaining)
+            except (CancelError, ConfigError, PluginError, MiddlewareError):
+                raise
+            except AxiosPythonError as exc:
+                error, response = exc, exc.response
+            else:
+                if response.status_code not in strategy.retry_on_status:
+                    return response
+            delay = strategy.decide(attempt, ctx.get("method", "GET"), error=error, response=response)
+            if delay is None:  # not retryable: the outcome stands as it is
+                if error is not None:
+                    raise error
+                assert response is not None
+                return response
+            exhausted = attempt > max_retries
+            if not exhausted and deadline is not None and time.monotonic() - started + delay >= deadline:
+                exhausted = True
+            if exhausted:
+                raise _retry_error(attempt, error, response, ctx, deadline_hit=attempt <= max_retries)
+            if response is not None:
+                await _discard(response, io)
+            on_retry = ctx.get("on_retry")
+            if on_retry is not None:
+                on_retry(attempt, error if error is not None else response, delay)
+            await io.sleep(delay, token)
+            attempt += 1
+
+    async def attempt(self, config: dict[str, Any], io: IO, timeout_cap: float | None = None) -> Response:
+        """Steps 6-9 for one attempt."""
+        token: CancelToken | None = config.get("cancel_token")
+        if token is not None and token.is_cancelled:
+            raise _cancel_error(token, config)
+        pm = self.client._plugin_manager
+        hooks = pm.active if pm is not None else frozenset()
+        if "on_request" in hooks:
+            assert pm is not None
+            apply_returned_config(config, await pm.call("on_request", config=config))
+        request = build_request(config)
+        if timeout_cap is not None:
+            _cap_timeout(request, timeout_cap)
+        try:
+            response: Response | None = None
+            if "on_transport" in hooks:
+                assert pm is not None
+                response = await pm.call_first("on_transport", request=request, config=config)
+            if response is None:
+                try:
+                    response = await io.send(self.client.transport, request, token)
+                except _HTTPX_ERRORS as exc:  # a custom transport built on httpx
+                    raise map_httpx_error(exc, request) from exc
+            if "on_response" in hooks:
+                assert pm is not None
+                for result in await pm.call("on_response", response=response, config=config):
+                    if isinstance(result, Response):
+                        response = result
+            validate = config.get("validate_status")
+            if validate is not None and not validate(response.status_code):
+                raise HTTPStatusError(_status_message(response), response=response, request=request, config=config)
+        except AxiosPythonError as exc:
+            if token is not None and token.is_cancelled and not isinstance(exc, CancelError):
+                raise CancelError(token.reason or "Request cancelled", config=config, request=request) from exc
+            if exc.config is None:
+                exc.config = config
+            if exc.request is None:
+                exc.request = request
+            if "on_error" in hooks and not isinstance(exc, PluginError):
+                assert pm is not None
+                await pm.call("on_error", error=exc, config=config)
+            raise
+        return response
+
+
+_DEFAULT_STRATEGY = ExponentialBackoff()
+
+
+def _intercept_request(handlers: Any, config: dict[str, Any]) -> dict[str, Any]:
+    result = run_chain(handlers, config, None)
+    if not isinstance(result, dict):
+        raise MiddlewareError(f"a request interceptor returned {type(result).__name__}, not the config dict", config=config)
+    return result
+
+
+def _fresh(ctx: dict[str, Any]) -> dict[str, Any]:
+    """Each attempt starts from the config as it entered the retry loop."""
+    config = ctx.copy()
+    headers = ctx.get("headers")
+    if headers is not None:
+        config["headers"] = httpx.Headers(headers)
+    return config
+
+
+def _cap_timeout(request: Request, cap: float) -> None:
+    timeouts = request.extensions.get("timeout") or {}
+    request.extensions["timeout"] = {
+        phase: cap if value is None else min(value, cap) for phase, value in {
+            "connect": None, "read": None, "write": None, "pool": None, **timeouts
+        }.items()
+    }
+
+
+async def _discard(response: Response, io: IO) -> None:
+    if io.is_async:
+        await response.aclose()
+    else:
+        response.close()
+
+
+def _retry_error(
+    attempts: int,
+    error: AxiosPythonError | None,
+    response: Response | None,
+    config: dict[str, Any],
+    *,
+    deadline_hit: bool,
+) -> RetryError:
+    cause: AxiosPythonError
+    if error is not None:
+        cause = error
+    else:
+        assert response is not None
+        cause = HTTPStatusError(_status_message(response), response=response, config=config)
+    why = "the retry deadline left no time for another attempt" if deadline_hit else "retries exhausted"
+    retry_error = RetryError(
+        f"gave up after {attempts} attempt{'s' if attempts != 1 else ''} ({why}); last error: {cause}",
+        attempts=attempts,
+        config=config,
+        request=cause.request,
+        response=response,
+    )
+    retry_error.__cause__ = cause
+    return retry_error
+

@@ -1,0 +1,153 @@
+"""The per-client `PluginManager` and the README's `Plugin` base class."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Mapping
+from types import CodeType, TracebackType
+from typing import Any, ClassVar
+
+import pluggy
+
+from . import _hookspecs
+from ._exceptions import AxiosPythonError, PluginError
+
+__all__ = ["HOOK_NAMES", "Plugin", "PluginManager"]
+
+HOOK_NAMES = ("on_request", "on_transport", "on_response", "on_error")
+
+
+class Plugin:
+    """Base class for plugins: override any of the hooks, nothing else is required.
+
+    ```python
+    class CorrelationIdPlugin(Plugin):
+        def on_request(self, config):
+            config["headers"]["X-Correlation-Id"] = str(uuid.uuid4())
+            return config
+    ```
+
+    Only overridden methods become hook implementations, so an empty hook costs nothing. The
+    hooks and their order are documented in `axios_python._hookspecs`. `name` (default: the
+    class name) identifies the plugin in errors and in `api.plugins`.
+    """
+
+    name: ClassVar[str | None] = None
+
+    def on_request(self, config: dict[str, Any]) -> Any:
+        return config
+
+    def on_transport(self, request: Any, config: dict[str, Any]) -> Any:
+        return None
+
+    def on_response(self, response: Any) -> Any:
+        return response
+
+    def on_error(self, error: AxiosPythonError) -> None:
+        return None
+
+
+_PLAIN_OPTS: pluggy.HookimplOpts = {
+    "wrapper": False,
+    "hookwrapper": False,
+    "optionalhook": False,
+    "tryfirst": False,
+    "trylast": False,
+    "specname": None,
+}
+
+
+class PluginManager(pluggy.PluginManager):
+    """A pluggy manager for one client, so plugins stay isolated per instance."""
+
+    def __init__(self) -> None:
+        super().__init__(_hookspecs.PROJECT)
+        self.add_hookspecs(_hookspecs)
+        self.active: frozenset[str] = frozenset()  # hook names that have implementations
+
+    def parse_hookimpl_opts(self, plugin: Any, name: str) -> pluggy.HookimplOpts | None:
+        opts = super().parse_hookimpl_opts(plugin, name)
+        overridden = isinstance(plugin, Plugin) and getattr(type(plugin), name, None) is not getattr(Plugin, name, None)
+        if opts is None and name in HOOK_NAMES and overridden:
+            return dict(_PLAIN_OPTS)  # type: ignore[return-value]
+        return opts
+
+    def register(self, plugin: Any, name: str | None = None) -> str | None:
+        if self.is_registered(plugin):
+            raise ValueError(f"plugin {plugin_name(plugin)!r} is already registered on this client")
+        result = super().register(plugin, name or plugin_name(plugin))
+        self._refresh()
+        return result
+
+    def unregister(self, plugin: Any = None, name: str | None = None) -> Any:
+        result = super().unregister(plugin, name)
+        self._refresh()
+        return result
+
+    def _refresh(self) -> None:
+        self.active = frozenset(h for h in HOOK_NAMES if getattr(self.hook, h).get_hookimpls())
+
+    # --- calling hooks -------------------------------------------------------------------
+
+    async def call(self, hook_name: str, **kwargs: Any) -> list[Any]:
+        """Call a collecting hook; await awaitable results; wrap plugin failures."""
+        hook = getattr(self.hook, hook_name)
+        try:
+            results: list[Any] = hook(**kwargs)
+            for index, result in enumerate(results):
+                if inspect.isawaitable(result):
+                    results[index] = await result
+        except AxiosPythonError:
+            raise
+        except Exception as exc:
+            raise self._plugin_error(exc, hook_name) from exc
+        return results
+
+    async def call_first(self, hook_name: str, **kwargs: Any) -> Any:
+        """Call a firstresult hook; await an awaitable result; wrap plugin failures."""
+        hook = getattr(self.hook, hook_name)
+        try:
+            result = hook(**kwargs)
+            if inspect.isawaitable(result):
+                result = await result
+        except AxiosPythonError:
+            raise
+        except Exception as exc:
+            raise self._plugin_error(exc, hook_name) from exc
+        return result
+
+    def _plugin_error(self, exc: BaseException, hook_name: str) -> PluginError:
+        plugin = self._culprit(exc.__traceback__, hook_name)
+        return PluginError(
+            f"plugin {plugin!r} raised in {hook_name}: {type(exc).__name__}: {exc}",
+            plugin=plugin,
+            hook=hook_name,
+        )
+
+    def _culprit(self, tb: TracebackType | None, hook_name: str) -> str:
+        """Name the plugin whose hook implementation appears deepest in the traceback."""
+        codes: dict[CodeType, str] = {}
+        for impl in getattr(self.hook, hook_name).get_hookimpls():
+            code = getattr(inspect.unwrap(impl.function), "__code__", None)
+            if code is not None:
+                codes[code] = impl.plugin_name
+        culprit = "<unknown>"
+        while tb is not None:
+            culprit = codes.get(tb.tb_frame.f_code, culprit)
+            tb = tb.tb_next
+        return culprit
+
+
+def plugin_name(plugin: Any) -> str:
+    name = getattr(plugin, "name", None)
+    if isinstance(name, str) and name:
+        return name
+    return type(plugin).__name__ if not inspect.ismodule(plugin) else plugin.__name__
+
+
+def apply_returned_config(config: dict[str, Any], results: list[Any]) -> None:
+    """`on_request` may return a replacement mapping: copy its items into `config`."""
+    for result in results:
+        if result is not None and result is not config and isinstance(result, Mapping):
+            config.clear()
+            config.update(result)

@@ -1,0 +1,1 @@
+"""Transports: what turns a `Request` into a `Response`."""

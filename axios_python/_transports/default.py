@@ -1,0 +1,276 @@
+"""`HttpxTransport`: the default transport, one pooled httpx client per axios_python client.
+
+It also makes a blocked *sync* request cancellable from another thread: the httpcore network
+backend is wrapped so that, while a request holding a `CancelToken` reads or writes, a cancel
+shuts the socket down; the blocked `recv` returns at once and httpcore discards the connection.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+import ssl
+import threading
+import weakref
+from typing import Any
+
+import httpcore
+import httpx
+
+from .._cancel import CancelToken
+from .._errors import map_httpx_errors
+from .._models import Request, Response
+from .base import BaseTransport
+
+__all__ = ["HttpxTransport"]
+
+_current = threading.local()  # .token: the CancelToken of the request this thread is sending
+
+
+class HttpxTransport(BaseTransport):
+    """Sends through `httpx.Client` (sync) and `httpx.AsyncClient` (async), created lazily.
+
+    Args:
+        verify, cert, proxy, trust_env, limits, http2: as for `httpx.Client`.
+        max_redirects: the client-wide redirect limit (a per-request `max_redirects` also works).
+        cookies: initial cookies; the jar then persists `Set-Cookie` across requests.
+    """
+
+    def __init__(
+        self,
+        *,
+        verify: ssl.SSLContext | str | bool = True,
+        cert: Any = None,
+        proxy: str | httpx.URL | httpx.Proxy | None = None,
+        trust_env: bool = True,
+        limits: httpx.Limits | None = None,
+        http2: bool = False,
+        max_redirects: int = 20,
+        cookies: dict[str, str] | None = None,
+    ) -> None:
+        self._options: dict[str, Any] = {
+            "verify": verify,
+            "cert": cert,
+            "proxy": proxy,
+            "trust_env": trust_env,
+            "http2": http2,
+            "limits": limits or httpx.Limits(max_connections=100, max_keepalive_connections=20),
+        }
+        self.max_redirects = max_redirects
+        self.cookies = httpx.Cookies(cookies)
+        self._lock = threading.Lock()
+        self._client: httpx.Client | None = None
+        self._async_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, httpx.AsyncClient] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    # --- clients -------------------------------------------------------------------------
+
+    def _sync_client(self) -> httpx.Client:
+        client = self._client
+        if client is None:
+            with self._lock:
+                if self._client is None:
+                    transport = httpx.HTTPTransport(**self._options)
+                    _make_cancellable(transport)
+                    client = httpx.Client(transport=transport, max_redirects=self.max_redirects)
+                    client.cookies.jar = self.cookies.jar  # one jar for sync and async
+                    self._client = client
+                client = self._client
+        return client
+
+    def _async_client(self) -> httpx.AsyncClient:
+        # httpx's async connections belong to the event loop that opened them.
+        loop = asyncio.get_running_loop()
+        client = self._async_clients.get(loop)
+        if client is None:
+            with self._lock:
+                client = self._async_clients.get(loop)
+                if client is None:
+                    transport = httpx.AsyncHTTPTransport(**self._options)
+                    client = httpx.AsyncClient(transport=transport, max_redirects=self.max_redirects)
+                    client.cookies.jar = self.cookies.jar
+                    self._async_clients[loop] = client
+        return client
+
+    # --- sending -------------------------------------------------------------------------
+
+    def send(self, request: Request) -> Response:
+        client = self._sync_client()
+        config = request.config
+        _apply_cookies(client.cookies, request, config.get("cookies"))
+        follow = config.get("follow_redirects", True)
+        max_redirects = config.get("max_redirects", self.max_redirects)
+        _current.token = config.get("cancel_token")
+        try:
+            with map_httpx_errors(request):
+                if follow and max_redirects != client.max_redirects:
+                    raw = self._send_limited(client, request, config, max_redirects)
+                else:
+                    raw = client.send(
+                        request, stream=config.get("stream", False), follow_redirects=follow, auth=config.get("auth")
+                    )
+        finally:
+            _current.token = None
+        return Response(raw=raw, request=request, config=config)
+
+    def _send_limited(self, client: httpx.Client, request: Request, config: dict[str, Any], limit: int) -> httpx.Response:
+        """Follow redirects by hand, for a per-request `max_redirects` that differs from the client's."""
+        stream = config.get("stream", False)
+        history: list[httpx.Response] = []
+        raw = client.send(request, stream=stream, follow_redirects=False, auth=config.get("auth"))
+        while raw.next_request is not None:
+            if len(history) >= limit:
+                raw.close()
+                raise httpx.TooManyRedirects("Exceeded maximum allowed redirects.", request=request)
+            raw.read()
+            history.append(raw)
+            raw = client.send(raw.next_request, stream=stream, follow_redirects=False)
+        raw.history = history
+        return raw
+
+    async def send_async(self, request: Request) -> Response:
+        client = self._async_client()
+        config = request.config
+        _apply_cookies(client.cookies, request, config.get("cookies"))
+        follow = config.get("follow_redirects", True)
+        max_redirects = config.get("max_redirects", self.max_redirects)
+        with map_httpx_errors(request):
+            if follow and max_redirects != client.max_redirects:
+                raw = await self._send_limited_async(client, request, config, max_redirects)
+            else:
+                raw = await client.send(
+                    request, stream=config.get("stream", False), follow_redirects=follow, auth=config.get("auth")
+                )
+        return Response(raw=raw, request=request, config=config)
+
+    async def _send_limited_async(
+        self, client: httpx.AsyncClient, request: Request, config: dict[str, Any], limit: int
+    ) -> httpx.Response:
+        stream = config.get("stream", False)
+        history: list[httpx.Response] = []
+        raw = await client.send(request, stream=stream, follow_redirects=False, auth=config.get("auth"))
+        while raw.next_request is not None:
+            if len(history) >= limit:
+                await raw.aclose()
+                raise httpx.TooManyRedirects("Exceeded maximum allowed redirects.", request=request)
+            await raw.aread()
+            history.append(raw)
+            raw = await client.send(raw.next_request, stream=stream, follow_redirects=False)
+        raw.history = history
+        return raw
+
+    # --- closing -------------------------------------------------------------------------
+
+    def close(self) -> None:
+        with self._lock:
+            client, self._client = self._client, None
+        if client is not None:
+            client.close()
+
+    async def aclose(self) -> None:
+        self.close()
+        loop = asyncio.get_running_loop()
+        with self._lock:
+            aclient = self._async_clients.pop(loop, None)
+        if aclient is not None:
+            await aclient.aclose()
+
+
+def _apply_cookies(jar: httpx.Cookies, request: Request, extra: dict[str, str] | None) -> None:
+    """Send the jar's matching cookies, plus this request's own `cookies` option."""
+    if extra:
+        jar = httpx.Cookies(jar)
+        jar.update(extra)
+    elif not len(jar.jar):
+        return
+    if "cookie" not in request.headers:
+        jar.set_cookie_header(request)
+
+
+# --- cancellable sockets (sync) ----------------------------------------------------------
+
+
+def _make_cancellable(transport: httpx.HTTPTransport) -> None:
+    pool = getattr(transport, "_pool", None)
+    backend = getattr(pool, "_network_backend", None)
+    if isinstance(backend, httpcore.NetworkBackend):
+        pool._network_backend = _CancellableBackend(backend)  # type: ignore[union-attr]
+
+
+class _CancellableBackend(httpcore.NetworkBackend):
+    def __init__(self, inner: httpcore.NetworkBackend) -> None:
+        self._inner = inner
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Any = None,
+    ) -> httpcore.NetworkStream:
+        stream = self._inner.connect_tcp(host, port, timeout, local_address, socket_options)
+        return _checked(_CancellableStream(stream))
+
+    def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Any = None
+    ) -> httpcore.NetworkStream:
+        return _checked(_CancellableStream(self._inner.connect_unix_socket(path, timeout, socket_options)))
+
+    def sleep(self, seconds: float) -> None:
+        self._inner.sleep(seconds)
+
+
+def _checked(stream: _CancellableStream) -> _CancellableStream:
+    token: CancelToken | None = getattr(_current, "token", None)
+    if token is not None and token.is_cancelled:
+        stream.close()
+        raise httpcore.ConnectError("cancelled while connecting")
+    return stream
+
+
+class _CancellableStream(httpcore.NetworkStream):
+    __slots__ = ("_inner",)
+
+    def __init__(self, inner: httpcore.NetworkStream) -> None:
+        self._inner = inner
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        token: CancelToken | None = getattr(_current, "token", None)
+        if token is None:
+            return self._inner.read(max_bytes, timeout)
+        unsubscribe = token.subscribe(self._abort)
+        try:
+            return self._inner.read(max_bytes, timeout)
+        finally:
+            unsubscribe()
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        token: CancelToken | None = getattr(_current, "token", None)
+        if token is None:
+            self._inner.write(buffer, timeout)
+            return
+        unsubscribe = token.subscribe(self._abort)
+        try:
+            self._inner.write(buffer, timeout)
+        finally:
+            unsubscribe()
+
+    def _abort(self) -> None:
+        sock = self._inner.get_extra_info("socket")
+        if sock is not None:
+            with contextlib.suppress(OSError):  # already closed
+                sock.shutdown(socket.SHUT_RDWR)
+
+    def close(self) -> None:
+        self._inner.close()
+
+    def start_tls(
+        self, ssl_context: ssl.SSLContext, server_hostname: str | None = None, timeout: float | None = None
+    ) -> httpcore.NetworkStream:
+        return _CancellableStream(self._inner.start_tls(ssl_context, server_hostname, timeout))
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._inner.get_extra_info(info)
