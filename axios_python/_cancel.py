@@ -36,7 +36,9 @@ class CancelToken:
         if timeout is not None:
             if timeout < 0:
                 raise ValueError("CancelToken timeout must be >= 0")
-            self._timer = threading.Timer(timeout, self.cancel, kwargs={"reason": f"timed out after {timeout}s"})
+            self._timer = threading.Timer(
+                timeout, self.cancel, kwargs={"reason": f"timed out after {timeout}s"}
+            )
             self._timer.daemon = True
             self._timer.start()
 

@@ -36,7 +36,9 @@ class AxiosPython:
         transport: a `BaseTransport` to send with (default: pooled httpx clients).
     """
 
-    def __init__(self, config: Mapping[str, Any] | None = None, *, transport: BaseTransport | None = None) -> None:
+    def __init__(
+        self, config: Mapping[str, Any] | None = None, *, transport: BaseTransport | None = None
+    ) -> None:
         options: dict[str, Any] = {}
         if config is not None:
             from ._validation import validate_client_options
@@ -50,7 +52,9 @@ class AxiosPython:
             transport = HttpxTransport(**transport_options)
         elif set(transport_options) - {"max_redirects"}:
             keys = ", ".join(sorted(set(transport_options) - {"max_redirects"}))
-            raise ConfigError(f"{keys} configure the default transport; give them to your own transport instead")
+            raise ConfigError(
+                f"{keys} configure the default transport; give them to your own transport instead"
+            )
         self.transport: BaseTransport = transport
         self.interceptors = Interceptors()
         self._lock = threading.Lock()
@@ -113,11 +117,18 @@ class AxiosPython:
     def request(self, method: str, url: URL, **options: Unpack[RequestOptions]) -> Response:
         """Send a request and return its response (or raise an `AxiosPythonError`)."""
         pipeline = self._pipeline
-        return run_sync(pipeline.dispatch(self._config(method.upper(), url, dict(options)), SYNC), pipeline.names)  # type: ignore[no-any-return]
+        return run_sync(
+            pipeline.dispatch(self._config(method.upper(), url, dict(options)), SYNC),
+            pipeline.names,
+        )
 
-    async def async_request(self, method: str, url: URL, **options: Unpack[RequestOptions]) -> Response:
+    async def async_request(
+        self, method: str, url: URL, **options: Unpack[RequestOptions]
+    ) -> Response:
         """`request()`, as a coroutine."""
-        return await self._pipeline.dispatch(self._config(method.upper(), url, dict(options)), ASYNC)  # type: ignore[no-any-return]
+        return await self._pipeline.dispatch(
+            self._config(method.upper(), url, dict(options)), ASYNC
+        )
 
     def get(self, url: URL, **options: Unpack[RequestOptions]) -> Response:
         return self.request("GET", url, **options)
@@ -174,14 +185,22 @@ class AxiosPython:
     def __enter__(self) -> AxiosPython:
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         self.close()
 
     async def __aenter__(self) -> AxiosPython:
         return self
 
     async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
     ) -> None:
         await self.aclose()
 

@@ -66,7 +66,9 @@ def split_client_options(options: dict[str, Any]) -> tuple[dict[str, Any], dict[
     return defaults, transport
 
 
-def merge_config(defaults: dict[str, Any], method: str, url: Any, options: Mapping[str, Any] | None) -> dict[str, Any]:
+def merge_config(
+    defaults: dict[str, Any], method: str, url: Any, options: Mapping[str, Any] | None
+) -> dict[str, Any]:
     """The config of one request: defaults, then `options` (already validated)."""
     config = defaults.copy()
     config["method"] = method
@@ -76,7 +78,11 @@ def merge_config(defaults: dict[str, Any], method: str, url: Any, options: Mappi
         for key, value in options.items():
             if key == "headers":
                 headers.update(value)
-            elif key in _MERGED_MAPPINGS and isinstance(value, Mapping) and isinstance(config.get(key), Mapping):
+            elif (
+                key in _MERGED_MAPPINGS
+                and isinstance(value, Mapping)
+                and isinstance(config.get(key), Mapping)
+            ):
                 config[key] = {**config[key], **value}
             else:
                 config[key] = value
@@ -116,7 +122,12 @@ def build_request(config: dict[str, Any]) -> Request:
         exc.config = config
         raise
     except httpx.InvalidURL as exc:
-        raise ConfigError(f"invalid URL {config.get('url')!r}: {exc}", key="url", code="ERR_INVALID_URL", config=config) from exc
+        raise ConfigError(
+            f"invalid URL {config.get('url')!r}: {exc}",
+            key="url",
+            code="ERR_INVALID_URL",
+            config=config,
+        ) from exc
     except (TypeError, ValueError, UnicodeEncodeError) as exc:
         raise ConfigError(f"cannot build the request: {exc}", config=config) from exc
 
@@ -134,7 +145,11 @@ def _merge_url(base_url: str | httpx.URL | None, url: str | httpx.URL) -> httpx.
         base = _base(str(base_url))
         return base.copy_with(raw_path=base.raw_path + merged.raw_path.lstrip(b"/"))
     if merged.scheme not in ("http", "https") or not merged.host:
-        raise ConfigError(f"unsupported URL {str(url)!r}: only http:// and https:// URLs work", key="url", code="ERR_INVALID_URL")
+        raise ConfigError(
+            f"unsupported URL {str(url)!r}: only http:// and https:// URLs work",
+            key="url",
+            code="ERR_INVALID_URL",
+        )
     return merged
 
 

@@ -27,7 +27,9 @@ _TIMEOUT_PHASES: dict[type[Exception], str] = {
 }
 
 
-def map_httpx_error(exc: httpx.HTTPError | httpx.InvalidURL | httpx.StreamError, request: Any) -> AxiosPythonError:
+def map_httpx_error(
+    exc: httpx.HTTPError | httpx.InvalidURL | httpx.StreamError, request: Any
+) -> AxiosPythonError:
     """The axios_python error for an httpx error. `request` may be None (bad URL)."""
     context: dict[str, Any] = {"request": request, "config": getattr(request, "config", None)}
     message = str(exc) or type(exc).__name__
@@ -35,7 +37,9 @@ def map_httpx_error(exc: httpx.HTTPError | httpx.InvalidURL | httpx.StreamError,
         phase = _TIMEOUT_PHASES.get(type(exc), "read")
         return TimeoutError(f"{phase} timeout: {message}", phase=phase, **context)
     if isinstance(exc, httpx.ConnectError):
-        refused = isinstance(exc.__context__, ConnectionRefusedError) or "refused" in message.lower()
+        refused = (
+            isinstance(exc.__context__, ConnectionRefusedError) or "refused" in message.lower()
+        )
         return NetworkError(message, code="ECONNREFUSED" if refused else "ERR_NETWORK", **context)
     if isinstance(exc, (httpx.ReadError, httpx.WriteError)):
         return NetworkError(message, code="ECONNRESET", **context)

@@ -39,7 +39,14 @@ class Request(httpx.Request):
 
     config: dict[str, Any]
 
-    def __init__(self, method: str, url: httpx.URL | str, *, config: dict[str, Any] | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        method: str,
+        url: httpx.URL | str,
+        *,
+        config: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(method, url, **kwargs)
         self.config = {} if config is None else config
 
@@ -85,7 +92,9 @@ class Response:
         self.raw = raw
         self._data = data
         self.request = request if request is not None else raw._request
-        self.config: dict[str, Any] = config if config is not None else getattr(self.request, "config", {})
+        self.config: dict[str, Any] = (
+            config if config is not None else getattr(self.request, "config", {})
+        )
         self.from_cache = False
 
     # --- status and metadata -------------------------------------------------------------
@@ -256,7 +265,10 @@ class Response:
         return self
 
     def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
     ) -> None:
         self.close()
 
@@ -264,7 +276,10 @@ class Response:
         return self
 
     async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
     ) -> None:
         await self.aclose()
 

@@ -28,7 +28,7 @@ import inspect
 import time
 from collections.abc import Callable, Coroutine
 from types import CodeType, TracebackType
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import httpx
 
@@ -70,7 +70,9 @@ class SyncIO:
 
     is_async = False
 
-    async def send(self, transport: BaseTransport, request: Request, token: CancelToken | None) -> Response:
+    async def send(
+        self, transport: BaseTransport, request: Request, token: CancelToken | None
+    ) -> Response:
         return transport.send(request)
 
     async def sleep(self, seconds: float, token: CancelToken | None) -> None:
@@ -85,7 +87,9 @@ class AsyncIO:
 
     is_async = True
 
-    async def send(self, transport: BaseTransport, request: Request, token: CancelToken | None) -> Response:
+    async def send(
+        self, transport: BaseTransport, request: Request, token: CancelToken | None
+    ) -> Response:
         if token is None:
             return await transport.send_async(request)
         return await _cancellable(transport.send_async(request), token)
@@ -131,7 +135,9 @@ def _cancel_error(token: CancelToken, config: dict[str, Any] | None = None) -> C
 # --- driving coroutines without a loop ---------------------------------------------------
 
 
-def run_sync(coro: Coroutine[Any, Any, T], names: Callable[[], dict[CodeType, str]] | None = None) -> T:
+def run_sync(
+    coro: Coroutine[Any, Any, T], names: Callable[[], dict[CodeType, str]] | None = None
+) -> T:
     """Run a coroutine that never suspends on real I/O to completion, without an event loop."""
     try:
         while coro.send(None) is None:  # a bare `yield` (asyncio.sleep(0)) just resumes
@@ -167,7 +173,9 @@ def _awaiting(coro: Any, names: Callable[[], dict[CodeType, str]] | None) -> str
     return culprit
 
 
-def _deepest_named(tb: TracebackType | None, names: Callable[[], dict[CodeType, str]] | None) -> str:
+def _deepest_named(
+    tb: TracebackType | None, names: Callable[[], dict[CodeType, str]] | None
+) -> str:
     known = names() if names else {}
     culprit = "a middleware or plugin"
     while tb is not None:
@@ -192,7 +200,9 @@ def middleware_code(mw: Any) -> CodeType | None:
 
 
 def _is_async(mw: Any) -> bool:
-    return inspect.iscoroutinefunction(mw) or inspect.iscoroutinefunction(type(mw).__dict__.get("__call__"))
+    return inspect.iscoroutinefunction(mw) or inspect.iscoroutinefunction(
+        type(mw).__dict__.get("__call__")
+    )
 
 
 def build_chain(middlewares: tuple[Middleware, ...], endpoint: Endpoint, io: IO) -> Endpoint:
@@ -208,9 +218,11 @@ def _layer(mw: Middleware, inner: Endpoint, io: IO) -> Endpoint:
     if _is_async(mw):
         next_fn: Callable[[dict[str, Any]], Any] = inner
     elif io.is_async:
+
         def next_fn(ctx: dict[str, Any]) -> Any:
             return _PendingResponse(inner(ctx), name)
     else:
+
         def next_fn(ctx: dict[str, Any]) -> Any:
             return run_sync(inner(ctx))
 
@@ -220,7 +232,8 @@ def _layer(mw: Middleware, inner: Endpoint, io: IO) -> Endpoint:
             result = await result
         if result is None:
             raise MiddlewareError(
-                f"middleware {name} returned None; did you forget `return await next_fn(ctx)`?", config=ctx
+                f"middleware {name} returned None; did you forget `return await next_fn(ctx)`?",
+                config=ctx,
             )
         return result  # type: ignore[no-any-return]
 
@@ -276,7 +289,7 @@ class Pipeline:
                         known[code] = f"plugin {impl.plugin_name}"
         return known
 
-    async def dispatch(self, config: dict[str, Any], io: IO) -> Any:
+    async def dispatch(self, config: dict[str, Any], io: IO) -> Response:
         """Steps 2-10 of the module docstring for a merged config."""
         token = config.get("cancel_token")
         if token is not None and token.is_cancelled:
@@ -295,7 +308,8 @@ class Pipeline:
             response = await chain(config)
         except Exception as exc:  # asyncio.CancelledError is a BaseException and passes
             error = exc
-        return run_chain(interceptors.response.handlers, response, error)
+        # A response interceptor may return anything; most return the Response.
+        return cast(Response, run_chain(interceptors.response.handlers, response, error))
 
     def _endpoint(self, io: IO) -> Endpoint:
         async def endpoint(ctx: dict[str, Any]) -> Response:
@@ -326,17 +340,25 @@ class Pipeline:
             else:
                 if response.status_code not in strategy.retry_on_status:
                     return response
-            delay = strategy.decide(attempt, ctx.get("method", "GET"), error=error, response=response)
+            delay = strategy.decide(
+                attempt, ctx.get("method", "GET"), error=error, response=response
+            )
             if delay is None:  # not retryable: the outcome stands as it is
                 if error is not None:
                     raise error
                 assert response is not None
                 return response
             exhausted = attempt > max_retries
-            if not exhausted and deadline is not None and time.monotonic() - started + delay >= deadline:
+            if (
+                not exhausted
+                and deadline is not None
+                and time.monotonic() - started + delay >= deadline
+            ):
                 exhausted = True
             if exhausted:
-                raise _retry_error(attempt, error, response, ctx, deadline_hit=attempt <= max_retries)
+                raise _retry_error(
+                    attempt, error, response, ctx, deadline_hit=attempt <= max_retries
+                )
             if response is not None:
                 await _discard(response, io)
             on_retry = ctx.get("on_retry")
@@ -345,7 +367,9 @@ class Pipeline:
             await io.sleep(delay, token)
             attempt += 1
 
-    async def attempt(self, config: dict[str, Any], io: IO, timeout_cap: float | None = None) -> Response:
+    async def attempt(
+        self, config: dict[str, Any], io: IO, timeout_cap: float | None = None
+    ) -> Response:
         """Steps 6-9 for one attempt."""
         token: CancelToken | None = config.get("cancel_token")
         if token is not None and token.is_cancelled:
@@ -375,10 +399,14 @@ class Pipeline:
                         response = result
             validate = config.get("validate_status")
             if validate is not None and not validate(response.status_code):
-                raise HTTPStatusError(_status_message(response), response=response, request=request, config=config)
+                raise HTTPStatusError(
+                    _status_message(response), response=response, request=request, config=config
+                )
         except AxiosPythonError as exc:
             if token is not None and token.is_cancelled and not isinstance(exc, CancelError):
-                raise CancelError(token.reason or "Request cancelled", config=config, request=request) from exc
+                raise CancelError(
+                    token.reason or "Request cancelled", config=config, request=request
+                ) from exc
             if exc.config is None:
                 exc.config = config
             if exc.request is None:
@@ -396,7 +424,10 @@ _DEFAULT_STRATEGY = ExponentialBackoff()
 def _intercept_request(handlers: Any, config: dict[str, Any]) -> dict[str, Any]:
     result = run_chain(handlers, config, None)
     if not isinstance(result, dict):
-        raise MiddlewareError(f"a request interceptor returned {type(result).__name__}, not the config dict", config=config)
+        raise MiddlewareError(
+            f"a request interceptor returned {type(result).__name__}, not the config dict",
+            config=config,
+        )
     return result
 
 
@@ -412,8 +443,13 @@ def _fresh(ctx: dict[str, Any]) -> dict[str, Any]:
 def _cap_timeout(request: Request, cap: float) -> None:
     timeouts = request.extensions.get("timeout") or {}
     request.extensions["timeout"] = {
-        phase: cap if value is None else min(value, cap) for phase, value in {
-            "connect": None, "read": None, "write": None, "pool": None, **timeouts
+        phase: cap if value is None else min(value, cap)
+        for phase, value in {
+            "connect": None,
+            "read": None,
+            "write": None,
+            "pool": None,
+            **timeouts,
         }.items()
     }
 
@@ -439,7 +475,11 @@ def _retry_error(
     else:
         assert response is not None
         cause = HTTPStatusError(_status_message(response), response=response, config=config)
-    why = "the retry deadline left no time for another attempt" if deadline_hit else "retries exhausted"
+    why = (
+        "the retry deadline left no time for another attempt"
+        if deadline_hit
+        else "retries exhausted"
+    )
     retry_error = RetryError(
         f"gave up after {attempts} attempt{'s' if attempts != 1 else ''} ({why}); last error: {cause}",
         attempts=attempts,
@@ -449,4 +489,3 @@ def _retry_error(
     )
     retry_error.__cause__ = cause
     return retry_error
-

@@ -67,7 +67,9 @@ class PluginManager(pluggy.PluginManager):
 
     def parse_hookimpl_opts(self, plugin: Any, name: str) -> pluggy.HookimplOpts | None:
         opts = super().parse_hookimpl_opts(plugin, name)
-        overridden = isinstance(plugin, Plugin) and getattr(type(plugin), name, None) is not getattr(Plugin, name, None)
+        overridden = isinstance(plugin, Plugin) and getattr(
+            type(plugin), name, None
+        ) is not getattr(Plugin, name, None)
         if opts is None and name in HOOK_NAMES and overridden:
             return dict(_PLAIN_OPTS)  # type: ignore[return-value]
         return opts

@@ -65,7 +65,9 @@ class RetryStrategy:
         self.max_delay = float(max_delay)
         self.retry_on_status: frozenset[int] = frozenset(retry_on_status)
         self.retry_methods: Collection[str] = (
-            IDEMPOTENT_METHODS if retry_methods is None else frozenset(m.upper() for m in retry_methods)
+            IDEMPOTENT_METHODS
+            if retry_methods is None
+            else frozenset(m.upper() for m in retry_methods)
         )
         self.retry_on_network_errors = retry_on_network_errors
         self.retry_on_timeouts = retry_on_timeouts

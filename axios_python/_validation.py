@@ -130,7 +130,9 @@ def validate_request_options(options: Mapping[str, Any]) -> dict[str, Any]:
 def validate_client_options(options: Any) -> dict[str, Any]:
     """Validate the config given to `create()`. Raises `ConfigError` naming the key at fault."""
     if not isinstance(options, Mapping):
-        raise ConfigError(f"config must be a mapping (a dict), not {type(options).__name__}", key=None)
+        raise ConfigError(
+            f"config must be a mapping (a dict), not {type(options).__name__}", key=None
+        )
     try:
         return dict(_client_adapter.validate_python(options))
     except ValidationError as exc:

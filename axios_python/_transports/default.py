@@ -61,9 +61,9 @@ class HttpxTransport(BaseTransport):
         self.cookies = httpx.Cookies(cookies)
         self._lock = threading.Lock()
         self._client: httpx.Client | None = None
-        self._async_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, httpx.AsyncClient] = (
-            weakref.WeakKeyDictionary()
-        )
+        self._async_clients: weakref.WeakKeyDictionary[
+            asyncio.AbstractEventLoop, httpx.AsyncClient
+        ] = weakref.WeakKeyDictionary()
 
     # --- clients -------------------------------------------------------------------------
 
@@ -89,7 +89,9 @@ class HttpxTransport(BaseTransport):
                 client = self._async_clients.get(loop)
                 if client is None:
                     transport = httpx.AsyncHTTPTransport(**self._options)
-                    client = httpx.AsyncClient(transport=transport, max_redirects=self.max_redirects)
+                    client = httpx.AsyncClient(
+                        transport=transport, max_redirects=self.max_redirects
+                    )
                     client.cookies.jar = self.cookies.jar
                     self._async_clients[loop] = client
         return client
@@ -109,13 +111,18 @@ class HttpxTransport(BaseTransport):
                     raw = self._send_limited(client, request, config, max_redirects)
                 else:
                     raw = client.send(
-                        request, stream=config.get("stream", False), follow_redirects=follow, auth=config.get("auth")
+                        request,
+                        stream=config.get("stream", False),
+                        follow_redirects=follow,
+                        auth=config.get("auth"),
                     )
         finally:
             _current.token = None
         return Response(raw=raw, request=request, config=config)
 
-    def _send_limited(self, client: httpx.Client, request: Request, config: dict[str, Any], limit: int) -> httpx.Response:
+    def _send_limited(
+        self, client: httpx.Client, request: Request, config: dict[str, Any], limit: int
+    ) -> httpx.Response:
         """Follow redirects by hand, for a per-request `max_redirects` that differs from the client's."""
         stream = config.get("stream", False)
         history: list[httpx.Response] = []
@@ -141,7 +148,10 @@ class HttpxTransport(BaseTransport):
                 raw = await self._send_limited_async(client, request, config, max_redirects)
             else:
                 raw = await client.send(
-                    request, stream=config.get("stream", False), follow_redirects=follow, auth=config.get("auth")
+                    request,
+                    stream=config.get("stream", False),
+                    follow_redirects=follow,
+                    auth=config.get("auth"),
                 )
         return Response(raw=raw, request=request, config=config)
 
@@ -150,7 +160,9 @@ class HttpxTransport(BaseTransport):
     ) -> httpx.Response:
         stream = config.get("stream", False)
         history: list[httpx.Response] = []
-        raw = await client.send(request, stream=stream, follow_redirects=False, auth=config.get("auth"))
+        raw = await client.send(
+            request, stream=stream, follow_redirects=False, auth=config.get("auth")
+        )
         while raw.next_request is not None:
             if len(history) >= limit:
                 await raw.aclose()
@@ -217,7 +229,9 @@ class _CancellableBackend(httpcore.NetworkBackend):
     def connect_unix_socket(
         self, path: str, timeout: float | None = None, socket_options: Any = None
     ) -> httpcore.NetworkStream:
-        return _checked(_CancellableStream(self._inner.connect_unix_socket(path, timeout, socket_options)))
+        return _checked(
+            _CancellableStream(self._inner.connect_unix_socket(path, timeout, socket_options))
+        )
 
     def sleep(self, seconds: float) -> None:
         self._inner.sleep(seconds)
@@ -268,7 +282,10 @@ class _CancellableStream(httpcore.NetworkStream):
         self._inner.close()
 
     def start_tls(
-        self, ssl_context: ssl.SSLContext, server_hostname: str | None = None, timeout: float | None = None
+        self,
+        ssl_context: ssl.SSLContext,
+        server_hostname: str | None = None,
+        timeout: float | None = None,
     ) -> httpcore.NetworkStream:
         return _CancellableStream(self._inner.start_tls(ssl_context, server_hostname, timeout))
 
