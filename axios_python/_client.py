@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Mapping
 from types import TracebackType
@@ -62,7 +63,15 @@ class AxiosPython:
         self._plugin_manager: PluginManager | None = None
         self._pipeline = Pipeline(self, ())
         for plugin in options.get("plugins", ()):
-            self.plugin(plugin)
+            if isinstance(plugin, tuple) and len(plugin) == 2 and isinstance(plugin[0], str):
+                self.plugin(plugin[0], **plugin[1])
+            else:
+                self.plugin(plugin)
+        if os.environ.get("AXIOS_PYTHON_PLUGINS"):
+            from ._discovery import autoload
+
+            for plugin in autoload():
+                self.plugin(plugin)
 
     # --- composition ---------------------------------------------------------------------
 
@@ -81,8 +90,21 @@ class AxiosPython:
             self._middlewares = tuple(m for m in self._middlewares if m is not middleware)
             self._pipeline = Pipeline(self, self._middlewares)
 
-    def plugin(self, plugin: Any) -> Any:
-        """Register a plugin on this client only; returns it. Registering it twice is an error."""
+    def plugin(self, plugin: Any, **options: Any) -> Any:
+        """Register a plugin on this client only, and return it.
+
+        `plugin` is a plugin object, or the name of an installed plugin (entry point group
+        `axios_python.plugins`) to instantiate with `options`: `api.plugin("cache", ttl=120)`.
+        Registering the same plugin (or plugin name) twice raises `ConfigError`.
+        """
+        if isinstance(plugin, str):
+            from ._discovery import load_plugin
+
+            plugin = load_plugin(plugin, **options)
+        elif options:
+            raise ConfigError(
+                "options are only accepted with a plugin name: api.plugin('name', **options)"
+            )
         with self._lock:
             if self._plugin_manager is None:
                 from ._plugins import PluginManager

@@ -308,8 +308,13 @@ class Pipeline:
             response = await chain(config)
         except Exception as exc:  # asyncio.CancelledError is a BaseException and passes
             error = exc
-        # A response interceptor may return anything; most return the Response.
-        return cast(Response, run_chain(interceptors.response.handlers, response, error))
+        try:
+            # A response interceptor may return anything; most return the Response.
+            return cast(Response, run_chain(interceptors.response.handlers, response, error))
+        except BaseException:
+            if response is not None and not response.is_closed:  # never leak an open stream
+                await _discard(response, io)
+            raise
 
     def _endpoint(self, io: IO) -> Endpoint:
         async def endpoint(ctx: dict[str, Any]) -> Response:
@@ -399,6 +404,7 @@ class Pipeline:
                         response = result
             validate = config.get("validate_status")
             if validate is not None and not validate(response.status_code):
+                await _read(response, io)  # an error's body is read, so error.response.data works
                 raise HTTPStatusError(
                     _status_message(response), response=response, request=request, config=config
                 )
@@ -452,6 +458,13 @@ def _cap_timeout(request: Request, cap: float) -> None:
             **timeouts,
         }.items()
     }
+
+
+async def _read(response: Response, io: IO) -> None:
+    if io.is_async:
+        await response.aread()
+    else:
+        response.read()
 
 
 async def _discard(response: Response, io: IO) -> None:

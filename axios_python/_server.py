@@ -50,6 +50,8 @@ Endpoints (any method is accepted everywhere; ``HEAD`` gets the headers only):
                                    ``Cache-Control``, ``ETag``; 304 on ``If-None-Match``
 ``/etag/<etag>``                   ``If-None-Match`` -> 304, failed ``If-Match`` -> 412
 ``/counter/<name>``                ``{"name", "count"}``: hits of that name so far
+``/flaky/<name>``                  ``?fail=N&status=503``: the first N hits fail with
+                                   that status, then ``{"name", "attempt"}``
 ``/big/<n>``                       ``n`` bytes in one write (throughput benchmarks)
 anything else                      404 ``{"error": "not found"}``
 =================================  ===================================================
@@ -347,6 +349,7 @@ class _App:
             (r"/cache", self.cache),
             (r"/etag/([^/]+)", self.etag),
             (r"/counter/([^/]+)", self.counter),
+            (r"/flaky/([^/]+)", self.flaky),
             (r"/big/(\d+)", self.big),
         ]
         self.routes = [(re.compile(pattern), endpoint) for pattern, endpoint in table]
@@ -601,6 +604,18 @@ class _App:
             self._counters[name] += 1
             count = self._counters[name]
         return _json({"name": name, "count": count})
+
+    def flaky(self, req: _Request, match: re.Match[str]) -> _Response:
+        """``?fail=N&status=503``: the first N hits of this name fail with that status."""
+        name = match[1]
+        fail = int(req.arg("fail") or 1)
+        code = int(req.arg("status") or 503)
+        with self._lock:
+            self._counters["flaky:" + name] += 1
+            count = self._counters["flaky:" + name]
+        if count <= fail:
+            return _Response(code, b"", None, [])
+        return _json({"name": name, "attempt": count})
 
 
 class _Handler(BaseHTTPRequestHandler):
