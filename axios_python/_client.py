@@ -11,15 +11,15 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from ._config import merge_config, split_client_options
-from ._exceptions import ConfigError
+from ._exceptions import AxiosPythonError, ConfigError, PluginError
 from ._interceptors import Interceptors
 from ._pipeline import ASYNC, SYNC, Middleware, Pipeline, run_sync
+from ._plugins import PluginManager, plugin_name
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
     from ._models import Response
-    from ._plugins import PluginManager
     from ._transports.base import BaseTransport
     from ._validation import RequestOptions
 
@@ -58,7 +58,7 @@ class AxiosPython:
             )
         self.transport: BaseTransport = transport
         self.interceptors = Interceptors()
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # a plugin's on_register may call use()
         self._middlewares: tuple[Middleware, ...] = ()
         self._plugin_manager: PluginManager | None = None
         self._pipeline = Pipeline(self, ())
@@ -107,13 +107,25 @@ class AxiosPython:
             )
         with self._lock:
             if self._plugin_manager is None:
-                from ._plugins import PluginManager
-
                 self._plugin_manager = PluginManager()
+                self._plugin_manager.hook.on_register.call_historic(kwargs={"client": self})
+            pm = self._plugin_manager
+            if pm.is_registered(plugin) or pm.has_plugin(plugin_name(plugin)):
+                raise ConfigError(
+                    f"plugin {plugin_name(plugin)!r} is already registered", key="plugins"
+                )
             try:
-                self._plugin_manager.register(plugin)
-            except ValueError as exc:
-                raise ConfigError(str(exc), key="plugins") from exc
+                pm.register(plugin)
+            except AxiosPythonError:
+                raise
+            except Exception as exc:
+                if pm.is_registered(plugin):
+                    pm.unregister(plugin)
+                raise PluginError(
+                    f"plugin {plugin_name(plugin)!r} failed to register: {type(exc).__name__}: {exc}",
+                    plugin=plugin_name(plugin),
+                    hook="on_register",
+                ) from exc
         return plugin
 
     def unplug(self, plugin: Any) -> None:

@@ -29,7 +29,7 @@ __all__ = ["ENTRY_POINT_GROUP", "PluginInfo", "autoload_names", "discover", "loa
 ENTRY_POINT_GROUP = "axios_python.plugins"
 ENV_PLUGINS = "AXIOS_PYTHON_PLUGINS"
 ENV_DISABLE = "AXIOS_PYTHON_DISABLE_PLUGIN_AUTOLOAD"
-_HOOK_NAMES = ("on_request", "on_transport", "on_response", "on_error")
+_HOOK_NAMES = ("on_register", "on_request", "on_transport", "on_response", "on_error")
 
 
 class PluginLoadWarning(UserWarning):

@@ -4,6 +4,10 @@ Hooks are pluggy hooks of the project `axios_python`. Mark implementations with
 `axios_python.hookimpl` (or subclass `axios_python.Plugin`, whose overridden `on_*` methods are
 hook implementations without a marker). An implementation may take any subset of the arguments.
 
+Once per plugin and client: `on_register(client)` when the plugin is registered (a pluggy
+*historic* hook: a plugin registered later is still called). A plugin may add middleware there,
+for flows that need to resend a request (Auth's refresh-on-401).
+
 Per attempt (the retry engine runs this once per attempt), in this order:
 
 1. `on_request(config)`       before the request is built: mutate `config` in place.
@@ -25,12 +29,18 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 if TYPE_CHECKING:
+    from ._client import AxiosPython
     from ._exceptions import AxiosPythonError
     from ._models import Request, Response
 
 PROJECT = "axios_python"
 hookspec = pluggy.HookspecMarker(PROJECT)
 hookimpl = pluggy.HookimplMarker(PROJECT)
+
+
+@hookspec(historic=True)
+def on_register(client: AxiosPython) -> None:
+    """Called once when the plugin is registered on `client` (e.g. to `client.use(middleware)`)."""
 
 
 @hookspec

@@ -14,7 +14,7 @@ from ._exceptions import AxiosPythonError, PluginError
 
 __all__ = ["HOOK_NAMES", "Plugin", "PluginManager"]
 
-HOOK_NAMES = ("on_request", "on_transport", "on_response", "on_error")
+HOOK_NAMES = ("on_register", "on_request", "on_transport", "on_response", "on_error")
 
 
 class Plugin:
@@ -33,6 +33,9 @@ class Plugin:
     """
 
     name: ClassVar[str | None] = None
+
+    def on_register(self, client: Any) -> None:
+        return None
 
     def on_request(self, config: dict[str, Any]) -> Any:
         return config
@@ -75,8 +78,6 @@ class PluginManager(pluggy.PluginManager):
         return opts
 
     def register(self, plugin: Any, name: str | None = None) -> str | None:
-        if self.is_registered(plugin):
-            raise ValueError(f"plugin {plugin_name(plugin)!r} is already registered on this client")
         result = super().register(plugin, name or plugin_name(plugin))
         self._refresh()
         return result
