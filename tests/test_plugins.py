@@ -195,11 +195,9 @@ def test_a_raising_plugin_surfaces_as_plugin_error(mode: str) -> None:
         {"base_url": "http://example.test"}, transport=counting_transport()[0]
     )
     api.plugin(Broken())
+    call = (lambda: api.get("/x")) if mode == "sync" else (lambda: asyncio.run(api.async_get("/x")))
     with pytest.raises(axios_python.PluginError) as info:
-        if mode == "sync":
-            api.get("/x")
-        else:
-            asyncio.run(api.async_get("/x"))
+        call()
     assert (info.value.plugin, info.value.hook) == ("broken", "on_response")
     assert isinstance(info.value.__cause__, KeyError)
     assert info.value.code == "ERR_PLUGIN"
