@@ -13,6 +13,7 @@ import socket
 import ssl
 import threading
 import weakref
+from collections.abc import AsyncGenerator
 from typing import Any
 
 import httpcore
@@ -62,7 +63,7 @@ class HttpxTransport(BaseTransport):
         self._lock = threading.Lock()
         self._client: httpx.Client | None = None
         self._async_clients: weakref.WeakKeyDictionary[
-            asyncio.AbstractEventLoop, httpx.AsyncClient
+            asyncio.AbstractEventLoop, tuple[httpx.AsyncClient, AsyncGenerator[None, None]]
         ] = weakref.WeakKeyDictionary()
 
     # --- clients -------------------------------------------------------------------------
@@ -80,21 +81,27 @@ class HttpxTransport(BaseTransport):
                 client = self._client
         return client
 
-    def _async_client(self) -> httpx.AsyncClient:
-        # httpx's async connections belong to the event loop that opened them.
+    async def _async_client(self) -> httpx.AsyncClient:
+        # httpx's async connections belong to the event loop that opened them: one client per loop.
         loop = asyncio.get_running_loop()
-        client = self._async_clients.get(loop)
-        if client is None:
-            with self._lock:
-                client = self._async_clients.get(loop)
-                if client is None:
-                    transport = httpx.AsyncHTTPTransport(**self._options)
-                    client = httpx.AsyncClient(
-                        transport=transport, max_redirects=self.max_redirects
-                    )
-                    client.cookies.jar = self.cookies.jar
-                    self._async_clients[loop] = client
-        return client
+        entry = self._async_clients.get(loop)
+        if entry is not None:
+            return entry[0]
+        with self._lock:
+            entry = self._async_clients.get(loop)
+            if entry is None:
+                transport = httpx.AsyncHTTPTransport(**self._options)
+                client = httpx.AsyncClient(transport=transport, max_redirects=self.max_redirects)
+                client.cookies.jar = self.cookies.jar
+                # asyncio.run() finalizes live async generators before closing its loop; this one
+                # closes the pool then, on its own loop, instead of leaking its sockets.
+                closer = _close_at_loop_shutdown(client)
+                entry = self._async_clients[loop] = (client, closer)
+            else:
+                closer = None
+        if closer is not None:
+            await closer.__anext__()
+        return entry[0]
 
     # --- sending -------------------------------------------------------------------------
 
@@ -138,7 +145,7 @@ class HttpxTransport(BaseTransport):
         return raw
 
     async def send_async(self, request: Request) -> Response:
-        client = self._async_client()
+        client = await self._async_client()
         config = request.config
         _apply_cookies(client.cookies, request, config.get("cookies"))
         follow = config.get("follow_redirects", True)
@@ -185,9 +192,16 @@ class HttpxTransport(BaseTransport):
         self.close()
         loop = asyncio.get_running_loop()
         with self._lock:
-            aclient = self._async_clients.pop(loop, None)
-        if aclient is not None:
-            await aclient.aclose()
+            entry = self._async_clients.pop(loop, None)
+        if entry is not None:
+            await entry[1].aclose()
+
+
+async def _close_at_loop_shutdown(client: httpx.AsyncClient) -> AsyncGenerator[None, None]:
+    try:
+        yield
+    finally:
+        await client.aclose()
 
 
 def _apply_cookies(jar: httpx.Cookies, request: Request, extra: dict[str, str] | None) -> None:
