@@ -4,9 +4,7 @@ Interceptors, middleware, retries, cancellation and plugins around one request p
 sync (`api.get`) and async (`await api.async_get`) calls share.
 """
 
-from __future__ import annotations
-
-from typing import Any
+import typing
 
 from ._api import (
     async_delete,
@@ -111,7 +109,7 @@ _PLUGIN_DISTRIBUTIONS = {
 }
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> typing.Any:
     """Import heavy or optional names on first use, so `import axios_python` stays fast."""
     if name == "HttpxTransport":
         from ._transports.default import HttpxTransport

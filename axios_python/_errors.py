@@ -37,9 +37,7 @@ def map_httpx_error(
         phase = _TIMEOUT_PHASES.get(type(exc), "read")
         return TimeoutError(f"{phase} timeout: {message}", phase=phase, **context)
     if isinstance(exc, httpx.ConnectError):
-        refused = (
-            isinstance(exc.__context__, ConnectionRefusedError) or "refused" in message.lower()
-        )
+        refused = _caused_by(exc, ConnectionRefusedError) or "refused" in message.lower()
         return NetworkError(message, code="ECONNREFUSED" if refused else "ERR_NETWORK", **context)
     if isinstance(exc, (httpx.ReadError, httpx.WriteError)):
         return NetworkError(message, code="ECONNRESET", **context)
@@ -58,6 +56,18 @@ def map_httpx_error(
     if isinstance(exc, httpx.StreamError):
         return StreamError(message, **context)
     return NetworkError(message, **context)
+
+
+def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
+    """Whether `kind` appears in the chain of causes/contexts of `exc`."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, kind):
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False
 
 
 @contextmanager
