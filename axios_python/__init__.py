@@ -119,7 +119,9 @@ def __getattr__(name: str) -> typing.Any:
         module_name, extra = _PLUGIN_DISTRIBUTIONS[name]
         try:
             module = __import__(module_name)
-        except ImportError as exc:
+        except ModuleNotFoundError as exc:
+            if exc.name != module_name:
+                raise  # the plugin is installed but broken: show the real error
             raise ImportError(
                 f"{name} lives in the {module_name.replace('_', '-')} distribution, which is not "
                 f'installed: pip install "axios-python[{extra}]"',

@@ -73,6 +73,8 @@ def merge_config(
     config = defaults.copy()
     config["method"] = method
     config["url"] = url
+    if type(config.get("params")) is dict:  # interceptors may mutate it: never the defaults'
+        config["params"] = config["params"].copy()
     headers = httpx.Headers(defaults["headers"])
     if options:
         for key, value in options.items():
@@ -94,6 +96,9 @@ def build_request(config: dict[str, Any]) -> Request:
     """Build the `Request` for one attempt from the (possibly mutated) config."""
     try:
         url = _merge_url(config.get("base_url"), config["url"])
+        params = config.get("params")
+        if params:  # merged into the URL's own query, as axios and requests do
+            url = url.copy_merge_params(params)
         headers = config["headers"]
         auth = config.get("auth")
         if isinstance(auth, tuple):
@@ -112,7 +117,6 @@ def build_request(config: dict[str, Any]) -> Request:
         return Request(
             config.get("method", "GET").upper(),
             url,
-            params=config.get("params"),
             headers=headers,
             extensions={"timeout": _timeout_extension(config.get("timeout", DEFAULT_TIMEOUT))},
             config=config,

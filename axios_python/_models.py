@@ -123,6 +123,10 @@ class Response:
 
     @property
     def url(self) -> httpx.URL | None:
+        """The URL the response came from: after redirects, the last one."""
+        final = self.raw._request  # what httpx's `response.url` reads, without its RuntimeError
+        if final is not None:
+            return final.url
         return self.request.url if self.request is not None else None
 
     @property

@@ -56,7 +56,9 @@ class HttpxTransport(BaseTransport):
             "proxy": proxy,
             "trust_env": trust_env,
             "http2": http2,
-            "limits": limits or httpx.Limits(max_connections=100, max_keepalive_connections=20),
+            # Keep-alive slots equal to the pool size: with fewer, httpcore 1.0.9 can hand a
+            # closed connection to a waiting thread under contention (encode/httpcore#1110).
+            "limits": limits or httpx.Limits(max_connections=100, max_keepalive_connections=100),
         }
         self.max_redirects = max_redirects
         self.cookies = httpx.Cookies(cookies)
