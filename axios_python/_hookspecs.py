@@ -2,7 +2,8 @@
 
 Hooks are pluggy hooks of the project `axios_python`. Mark implementations with
 `axios_python.hookimpl` (or subclass `axios_python.Plugin`, whose overridden `on_*` methods are
-hook implementations without a marker). An implementation may take any subset of the arguments.
+hook implementations without a marker). An implementation may take any subset of the arguments;
+`attempt` is the attempt number (1 for the first, 2 for the first retry, ...).
 
 Once per plugin and client: `on_register(client)` when the plugin is registered (a pluggy
 *historic* hook: a plugin registered later is still called). A plugin may add middleware there,
@@ -44,7 +45,7 @@ def on_register(client: AxiosPython) -> None:
 
 
 @hookspec
-def on_request(config: dict[str, Any]) -> Any:
+def on_request(config: dict[str, Any], attempt: int) -> Any:
     """Called before each attempt's request is built from `config`.
 
     Mutate `config` in place (`config["headers"]["X-Id"] = ...`). The return value may be None,
@@ -54,7 +55,7 @@ def on_request(config: dict[str, Any]) -> Any:
 
 
 @hookspec(firstresult=True)
-def on_transport(request: Request, config: dict[str, Any]) -> Response | None:
+def on_transport(request: Request, config: dict[str, Any], attempt: int) -> Response | None:
     """Answer `request` without the network by returning a `Response` (a cache hit).
 
     The first non-None result wins and the transport is skipped; return None to pass.
@@ -63,7 +64,7 @@ def on_transport(request: Request, config: dict[str, Any]) -> Response | None:
 
 
 @hookspec
-def on_response(response: Response, config: dict[str, Any]) -> Response | None:
+def on_response(response: Response, config: dict[str, Any], attempt: int) -> Response | None:
     """Called with each attempt's response, before `validate_status` and response interceptors.
 
     Mutate the response in place (assign `response.data`, set attributes) and return None or
@@ -73,6 +74,6 @@ def on_response(response: Response, config: dict[str, Any]) -> Response | None:
 
 
 @hookspec
-def on_error(error: AxiosPythonError, config: dict[str, Any]) -> None:
+def on_error(error: AxiosPythonError, config: dict[str, Any], attempt: int) -> None:
     """Called when an attempt fails (network error, timeout, rejected status). Observe only;
     the error is then handled by the retry engine and the rejected interceptors."""

@@ -45,7 +45,7 @@ from ._exceptions import (
 )
 from ._interceptors import run_chain
 from ._models import Response, _status_message
-from ._plugins import apply_returned_config
+from ._plugins import apply_returned_config, has_awaitable
 from ._retry import ExponentialBackoff, RetryStrategy
 
 if TYPE_CHECKING:
@@ -337,7 +337,9 @@ class Pipeline:
             error: AxiosPythonError | None = None
             response: Response | None = None
             try:
-                response = await self.attempt(_fresh(ctx), io, timeout_cap=remaining)
+                response = await self.attempt(
+                    _fresh(ctx), io, timeout_cap=remaining, attempt=attempt
+                )
             except (CancelError, ConfigError, PluginError, MiddlewareError):
                 raise
             except AxiosPythonError as exc:
@@ -373,7 +375,7 @@ class Pipeline:
             attempt += 1
 
     async def attempt(
-        self, config: dict[str, Any], io: IO, timeout_cap: float | None = None
+        self, config: dict[str, Any], io: IO, timeout_cap: float | None = None, attempt: int = 1
     ) -> Response:
         """Steps 6-9 for one attempt."""
         token: CancelToken | None = config.get("cancel_token")
@@ -383,7 +385,10 @@ class Pipeline:
         hooks = pm.active if pm is not None else frozenset()
         if "on_request" in hooks:
             assert pm is not None
-            apply_returned_config(config, await pm.call("on_request", config=config))
+            results = pm.call("on_request", config=config, attempt=attempt)
+            if has_awaitable(results):
+                results = await pm.resolve(results, "on_request")
+            apply_returned_config(config, results)
         request = build_request(config)
         if timeout_cap is not None:
             _cap_timeout(request, timeout_cap)
@@ -391,7 +396,9 @@ class Pipeline:
             response: Response | None = None
             if "on_transport" in hooks:
                 assert pm is not None
-                response = await pm.call_first("on_transport", request=request, config=config)
+                response = pm.call("on_transport", request=request, config=config, attempt=attempt)
+                if has_awaitable(response):
+                    response = await pm.resolve(response, "on_transport")
             if response is None:
                 try:
                     response = await io.send(self.client.transport, request, token)
@@ -399,7 +406,10 @@ class Pipeline:
                     raise map_httpx_error(exc, request) from exc
             if "on_response" in hooks:
                 assert pm is not None
-                for result in await pm.call("on_response", response=response, config=config):
+                results = pm.call("on_response", response=response, config=config, attempt=attempt)
+                if has_awaitable(results):
+                    results = await pm.resolve(results, "on_response")
+                for result in results:
                     if isinstance(result, Response):
                         response = result
             validate = config.get("validate_status")
@@ -419,7 +429,9 @@ class Pipeline:
                 exc.request = request
             if "on_error" in hooks and not isinstance(exc, PluginError):
                 assert pm is not None
-                await pm.call("on_error", error=exc, config=config)
+                results = pm.call("on_error", error=exc, config=config, attempt=attempt)
+                if has_awaitable(results):
+                    await pm.resolve(results, "on_error")
             raise
         return response
 

@@ -92,32 +92,29 @@ class PluginManager(pluggy.PluginManager):
 
     # --- calling hooks -------------------------------------------------------------------
 
-    async def call(self, hook_name: str, **kwargs: Any) -> list[Any]:
-        """Call a collecting hook; await awaitable results; wrap plugin failures."""
-        hook = getattr(self.hook, hook_name)
-        try:
-            results: list[Any] = hook(**kwargs)
-            for index, result in enumerate(results):
-                if inspect.isawaitable(result):
-                    results[index] = await result
-        except AxiosPythonError:
-            raise
-        except Exception as exc:
-            raise self._plugin_error(exc, hook_name) from exc
-        return results
+    def call(self, hook_name: str, **kwargs: Any) -> Any:
+        """Call a hook and wrap plugin failures in `PluginError`.
 
-    async def call_first(self, hook_name: str, **kwargs: Any) -> Any:
-        """Call a firstresult hook; await an awaitable result; wrap plugin failures."""
-        hook = getattr(self.hook, hook_name)
+        Returns pluggy's result: a list (or, for `firstresult` hooks, one value). Results may
+        be awaitables; pass them through `resolve()` (the pipeline only does when one is).
+        """
         try:
-            result = hook(**kwargs)
-            if inspect.isawaitable(result):
-                result = await result
+            return getattr(self.hook, hook_name)(**kwargs)
         except AxiosPythonError:
             raise
         except Exception as exc:
             raise self._plugin_error(exc, hook_name) from exc
-        return result
+
+    async def resolve(self, result: Any, hook_name: str) -> Any:
+        """Await awaitable hook results (a list, or a single firstresult value)."""
+        try:
+            if isinstance(result, list):
+                return [await r if inspect.isawaitable(r) else r for r in result]
+            return await result
+        except AxiosPythonError:
+            raise
+        except Exception as exc:
+            raise self._plugin_error(exc, hook_name) from exc
 
     def _plugin_error(self, exc: BaseException, hook_name: str) -> PluginError:
         plugin = self._culprit(exc.__traceback__, hook_name)
@@ -146,6 +143,13 @@ def plugin_name(plugin: Any) -> str:
     if isinstance(name, str) and name:
         return name
     return type(plugin).__name__ if not inspect.ismodule(plugin) else plugin.__name__
+
+
+def has_awaitable(result: Any) -> bool:
+    """Whether a hook result (a list of results, or one value) needs awaiting."""
+    if type(result) is list:
+        return any(inspect.isawaitable(r) for r in result) if result else False
+    return result is not None and inspect.isawaitable(result)
 
 
 def apply_returned_config(config: dict[str, Any], results: list[Any]) -> None:
