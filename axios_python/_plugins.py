@@ -5,7 +5,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Mapping
 from types import CodeType, TracebackType
-from typing import Any, ClassVar
+from typing import Any
 
 import pluggy
 
@@ -32,7 +32,7 @@ class Plugin:
     class name) identifies the plugin in errors and in `api.plugins`.
     """
 
-    name: ClassVar[str | None] = None
+    name: str | None = None
 
     def on_register(self, client: Any) -> None:
         return None

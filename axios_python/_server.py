@@ -77,6 +77,7 @@ import socketserver
 import sys
 import threading
 import time
+import urllib.parse
 import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -558,8 +559,9 @@ class _App:
                 decoded = base64.b64decode(credentials.strip(), validate=True).decode("utf-8")
             except (binascii.Error, UnicodeDecodeError):
                 decoded = ""
-            if decoded == f"{match[1]}:{match[2]}":
-                return _json({"authenticated": True, "user": match[1]})
+            user, passwd = urllib.parse.unquote(match[1]), urllib.parse.unquote(match[2])
+            if decoded == f"{user}:{passwd}":
+                return _json({"authenticated": True, "user": user})
         return _json(
             {"authenticated": False},
             401,

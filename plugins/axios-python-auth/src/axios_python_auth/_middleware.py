@@ -1,0 +1,233 @@
+"""Refresh on 401: a middleware that refreshes the token once and retries the request once.
+
+It wraps the retry loop (and so every attempt's `on_request`). When the outcome is a 401 (a
+`Response`, or an `HTTPStatusError` when `validate_status` rejects it) and the rejected attempt
+carried this plugin's credentials, it asks the `RefreshCoordinator` what to do (see
+`_refresh`), closes the 401 response and calls `next_fn(ctx)` once more; `on_request` then
+attaches the current credentials. The outcome of that second call stands, whatever it is.
+
+Sync calls run this coroutine without an event loop (`axios_python._pipeline.run_sync`), so a
+waiting request must block its thread there and await on async calls. Whether an event loop is
+running does not tell the two apart (a sync call may be made inside async code), so
+`driven_sync()` looks for `run_sync` on the stack; it runs on the 401 path only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import logging
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from axios_python import HTTPStatusError, PluginError, Response
+from axios_python._pipeline import run_sync
+
+from ._credentials import MARK, Credentials, header_value, token_problem
+from ._refresh import Action, Flight, Outcome, RefreshCoordinator
+
+__all__ = ["RefreshMiddleware", "driven_sync", "running_loop", "suspended_error"]
+
+logger = logging.getLogger("axios_python.auth")
+_RUN_SYNC = run_sync.__code__
+
+
+def driven_sync() -> bool:
+    """True when the calling coroutine is driven by the core's `run_sync` (a sync call)."""
+    frame = sys._getframe(1)
+    while frame is not None:
+        if frame.f_code is _RUN_SYNC:
+            return True
+        frame = frame.f_back  # type: ignore[assignment]
+    return False
+
+
+def running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
+def suspended_error(what: str, plugin: str, hook: str, exc: BaseException) -> PluginError | None:
+    """The clear error for an async callable that awaited asyncio I/O during a sync call."""
+    if isinstance(exc, RuntimeError) and "event loop" in str(exc) and running_loop() is None:
+        return PluginError(
+            f"AuthPlugin: the async {what} awaited asyncio I/O during a sync call, which runs "
+            "without an event loop. Use the async_ methods, or give a sync callable.",
+            plugin=plugin,
+            hook=hook,
+        )
+    return None
+
+
+class RefreshMiddleware:
+    """`async def (ctx, next_fn)`: one refresh and one retry for a 401 to our credentials."""
+
+    def __init__(
+        self,
+        coordinator: RefreshCoordinator,
+        refresh: Callable[[], Any],
+        scheme: str,
+        *,
+        has_provider: bool,
+        plugin: str = "auth",
+    ) -> None:
+        self.coordinator = coordinator
+        self.refresh = refresh
+        self.scheme = scheme
+        self.has_provider = has_provider
+        self.plugin = plugin
+
+    async def __call__(self, ctx: dict[str, Any], next_fn: Callable[[dict[str, Any]], Any]) -> Any:
+        try:
+            response = await next_fn(ctx)
+        except HTTPStatusError as exc:
+            rejected = exc.response
+            if rejected.status_code != 401:
+                raise
+            generation = _generation(rejected, exc.config, self.plugin)
+            if generation is None or not await self._settle(rejected, generation):
+                raise
+            return await next_fn(ctx)
+        if response.status_code != 401:
+            return response
+        generation = _generation(response, response.config, self.plugin)
+        if generation is None or not await self._settle(response, generation):
+            return response
+        return await next_fn(ctx)
+
+    async def _settle(self, rejected: Response, generation: int) -> bool:
+        """Refresh (or share a refresh) for a 401; True to retry. Closes `rejected` if so."""
+        sync = driven_sync()
+        try:
+            retry = await self._decide(rejected, generation, sync)
+        except BaseException:
+            await _close(rejected, sync)
+            raise
+        if retry:
+            await _close(rejected, sync)
+        return retry
+
+    async def _decide(self, rejected: Response, generation: int, sync: bool) -> bool:
+        loop = None if sync else asyncio.get_running_loop()
+        while True:
+            action, flight = self.coordinator.begin(generation, loop)
+            if action is Action.RETRY:
+                logger.debug("401 with replaced credentials: retrying with the current ones")
+                return True
+            assert flight is not None
+            if action is Action.LEAD:
+                return await self._lead(flight, rejected, generation, sync)
+            outcome = await self._wait(flight, sync)
+            if outcome is Outcome.ABANDONED:
+                continue
+            if outcome is Outcome.FAILED:
+                raise _refresh_failed(flight.error, self.plugin)
+            return outcome is Outcome.REFRESHED
+
+    async def _wait(self, flight: Flight, sync: bool) -> Outcome:
+        logger.debug("401: waiting for the token refresh in progress")
+        if not sync:
+            return await flight.wait_async()
+        if flight.loop is not None and flight.loop is running_loop():
+            raise PluginError(
+                "AuthPlugin: a sync call made inside the event loop that is refreshing the token "
+                "cannot wait for that refresh without blocking the loop forever. Use the async_ "
+                "methods in async code.",
+                plugin=self.plugin,
+                hook="refresh",
+            )
+        return flight.wait()
+
+    async def _lead(self, flight: Flight, rejected: Response, generation: int, sync: bool) -> bool:
+        logger.debug("401 with credentials generation %d: refreshing the token", generation)
+        outcome = Outcome.ABANDONED
+        credentials: Credentials | None = None
+        error: BaseException | None = None
+        try:
+            value = self.refresh()
+            if inspect.isawaitable(value):
+                value = await value
+            outcome, credentials = self._next_credentials(value, rejected, generation)
+        except Exception as exc:
+            outcome, error = Outcome.FAILED, exc
+        finally:  # a cancelled leader leaves ABANDONED: a waiter takes over
+            self.coordinator.finish(flight, outcome, credentials, error)
+        if outcome is Outcome.FAILED:
+            assert error is not None
+            suspended = (
+                suspended_error("refresh callable", self.plugin, "refresh", error) if sync else None
+            )
+            raise (suspended or _refresh_failed(error, self.plugin)) from error
+        if credentials is not None:
+            logger.debug("token refreshed: credentials generation %d", credentials.generation)
+        else:
+            logger.debug("refresh returned None and there is no token_provider: keeping the 401")
+        return outcome is Outcome.REFRESHED
+
+    def _next_credentials(
+        self, value: Any, rejected: Response, generation: int
+    ) -> tuple[Outcome, Credentials | None]:
+        if value is None:
+            if not self.has_provider:  # nothing else to consult: the 401 stands
+                return Outcome.GAVE_UP, None
+            return Outcome.REFRESHED, Credentials(self.plugin, generation + 1, None)
+        problem = token_problem(value)
+        if problem is not None:
+            raise _InvalidToken(f"the refresh callable returned {problem}")
+        header = header_value(self.scheme, value)
+        sent = _final_authorization(rejected)
+        return Outcome.REFRESHED, Credentials(
+            self.plugin, generation + 1, header, sent if self.has_provider else None
+        )
+
+
+class _InvalidToken(ValueError):
+    """A refresh callable returned something that is not a usable token."""
+
+
+def _final_authorization(response: Response) -> str | None:
+    """The Authorization header of the request that got `response` (after any redirects)."""
+    try:
+        final: Any = response.raw.request
+    except RuntimeError:  # an httpx.Response built without its request
+        final = response.request
+    return None if final is None else final.headers.get("authorization")
+
+
+def _generation(response: Response, config: dict[str, Any] | None, plugin: str) -> int | None:
+    """The credentials generation the rejected attempt carried, if it carried ours.
+
+    None when the request that got the 401 carried no Authorization: a redirect to another
+    origin, where httpx drops the header, is not a rejection of our token.
+    """
+    if _final_authorization(response) is None:
+        return None
+    for source in (config, getattr(response.request, "config", None), response.config):
+        if source:
+            mark = source.get(MARK)
+            if mark is not None:
+                owner, generation = mark
+                return int(generation) if owner == plugin else None
+    return None
+
+
+def _refresh_failed(error: BaseException | None, plugin: str) -> PluginError:
+    kind = type(error).__name__ if error is not None else "an unknown error"
+    detail = f" ({error})" if isinstance(error, _InvalidToken) else "; see __cause__"
+    failed = PluginError(
+        f"AuthPlugin: the token refresh failed with {kind}{detail}",
+        plugin=plugin,
+        hook="refresh",
+    )
+    failed.__cause__ = error
+    return failed
+
+
+async def _close(response: Response, sync: bool) -> None:
+    if sync:
+        response.close()
+    else:
+        await response.aclose()

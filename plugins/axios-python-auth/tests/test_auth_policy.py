@@ -1,0 +1,253 @@
+"""The pure cores, without a client: host policy, token checks, the refresh coordinator."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+
+import httpx
+import pytest
+from axios_python_auth._credentials import (
+    Credentials,
+    basic_token,
+    check_scheme,
+    header_value,
+    token_problem,
+)
+from axios_python_auth._origins import HostPolicy, origin_of
+from axios_python_auth._refresh import Action, Flight, Outcome, RefreshCoordinator
+
+
+def _config(url: str, base_url: str | None = "https://api.example.com/v1") -> dict[str, object]:
+    return {"url": url, "base_url": base_url}
+
+
+# --- HostPolicy ----------------------------------------------------------------------------
+
+
+def test_origin_fills_in_the_default_port() -> None:
+    """`https://h` and `https://h:443` are one origin; other schemes have none."""
+    assert origin_of(httpx.URL("https://API.example.com/x")) == ("https", "api.example.com", 443)
+    assert origin_of(httpx.URL("http://h:8080")) == ("http", "h", 8080)
+    assert origin_of(httpx.URL("ftp://h/")) is None
+
+
+def test_base_url_origin_allows_paths_and_same_origin_urls_only() -> None:
+    """The base_url origin gets paths and absolute URLs on it, nothing else."""
+    policy = HostPolicy()
+    policy.add_base_url("https://api.example.com/v1")
+    assert policy.allows(_config("/users"))
+    assert policy.allows(_config("users"))
+    assert policy.allows(_config("https://api.example.com/other"))
+    assert policy.allows(_config("https://api.example.com:443/other"))
+    assert not policy.allows(_config("http://api.example.com/other"))  # downgrade
+    assert not policy.allows(_config("https://api.example.com:8443/other"))
+    assert not policy.allows(_config("https://evil.example.com/"))
+    assert not policy.allows(_config("https://api.example.com.evil.com/"))
+    assert not policy.allows(_config("https://api.example.com@evil.com/"))
+
+
+def test_per_request_base_url_to_another_origin_is_not_trusted() -> None:
+    """A per-request base_url pointing elsewhere gets nothing, even for a path."""
+    policy = HostPolicy()
+    policy.add_base_url("https://api.example.com")
+    assert not policy.allows(_config("/users", base_url="https://other.example.com"))
+    assert not policy.allows(_config("/users", base_url=None))
+    assert policy.allows(_config("/users", base_url="https://api.example.com/v2"))
+
+
+def test_network_path_reference_is_judged_by_its_host() -> None:
+    """`//evil.com/x` is not trusted because of the base_url it is joined onto."""
+    policy = HostPolicy()
+    policy.add_base_url("https://api.example.com")
+    assert not policy.allows(_config("//evil.com/x"))
+    assert policy.allows(_config("//api.example.com/x"))
+
+
+def test_allowed_host_forms() -> None:
+    """Origins are exact; bare hosts match any scheme/port; host:port and wildcards."""
+    policy = HostPolicy(
+        ["https://a.example.com", "b.example.com", "c.example.com:8080", "*.d.example.com"]
+    )
+    allows = policy.allows_url
+    assert allows(httpx.URL("https://a.example.com/x"))
+    assert not allows(httpx.URL("http://a.example.com/x"))
+    assert allows(httpx.URL("http://b.example.com:1234/"))
+    assert allows(httpx.URL("https://b.example.com/"))
+    assert allows(httpx.URL("http://c.example.com:8080/"))
+    assert not allows(httpx.URL("http://c.example.com:8081/"))
+    assert allows(httpx.URL("https://x.d.example.com/"))
+    assert allows(httpx.URL("https://x.y.d.example.com/"))
+    assert not allows(httpx.URL("https://d.example.com/"))
+    assert not allows(httpx.URL("https://xd.example.com/"))
+
+
+def test_host_with_default_port_keeps_its_port() -> None:
+    """`h:80` means port 80 only, not any port."""
+    policy = HostPolicy(["h.example.com:80"])
+    assert policy.allows_url(httpx.URL("http://h.example.com/"))
+    assert not policy.allows_url(httpx.URL("https://h.example.com/"))
+
+
+@pytest.mark.parametrize(
+    "entry", ["", "https://h/path", "h?x=1", "*.", "ftp://h", "*.h/x", "user@h", 42]
+)
+def test_bad_allowed_host_entries_raise(entry: object) -> None:
+    """Entries with paths, queries, bad schemes or wrong types are refused."""
+    with pytest.raises(ValueError, match="allowed_hosts"):
+        HostPolicy([entry])  # type: ignore[list-item]
+
+
+def test_a_single_string_is_not_a_list_of_hosts() -> None:
+    """`allowed_hosts="api.example.com"` is a mistake, not 15 one-letter hosts."""
+    with pytest.raises(TypeError, match="not a single string"):
+        HostPolicy("api.example.com")
+
+
+def test_empty_and_allow_any() -> None:
+    """No base_url and no hosts allows nothing; allow_any allows everything."""
+    assert HostPolicy().empty
+    assert not HostPolicy().allows(_config("https://x.example.com/", base_url=None))
+    anyhost = HostPolicy(allow_any=True)
+    assert not anyhost.empty
+    assert anyhost.allows(_config("https://x.example.com/", base_url=None))
+
+
+def test_relative_decision_cache_is_reset_by_a_new_base_url() -> None:
+    """A cached "no" for a base_url becomes "yes" once that origin is added."""
+    policy = HostPolicy()
+    assert not policy.allows(_config("/x", base_url="https://late.example.com"))
+    policy.add_base_url("https://late.example.com")
+    assert policy.allows(_config("/x", base_url="https://late.example.com"))
+
+
+# --- credentials ---------------------------------------------------------------------------
+
+
+def test_token_problem_describes_without_revealing() -> None:
+    """Problems name the type or defect, never the value."""
+    assert token_problem("abc.DEF-123_~+/=") is None
+    assert token_problem(None) == "a NoneType, not a str"
+    assert token_problem("") == "an empty str"
+    bad = token_problem("secret\nInjected: yes")
+    assert bad is not None
+    assert "secret" not in bad
+    assert token_problem("caf\u00e9") is not None
+
+
+def test_scheme_and_header_value() -> None:
+    """`Bearer t`, a bare token for scheme "", and schemes with spaces refused."""
+    assert header_value("Bearer", "t") == "Bearer t"
+    assert header_value("", "t") == "t"
+    assert check_scheme("Bearer") is None
+    assert check_scheme("") is None
+    assert check_scheme("Bearer x") is not None
+    assert check_scheme(None) is not None
+
+
+def test_basic_token_is_rfc7617() -> None:
+    """base64 of user:password in UTF-8."""
+    assert basic_token("Aladdin", "open sesame") == "QWxhZGRpbjpvcGVuIHNlc2FtZQ=="
+    assert basic_token("\u00e9", "p") == "w6k6cA=="
+
+
+def test_credentials_repr_hides_the_header() -> None:
+    """A snapshot's repr and mark show the owner and generation only."""
+    credentials = Credentials("auth", 3, "Bearer s3cr3t", "Bearer old")
+    assert repr(credentials) == "<Credentials of 'auth' generation=3>"
+    assert credentials.mark == ("auth", 3)
+
+
+# --- RefreshCoordinator --------------------------------------------------------------------
+
+
+def test_coordinator_transitions() -> None:
+    """LEAD, then WAIT for the same generation, RETRY for a stale one after REFRESHED."""
+    coordinator = RefreshCoordinator(Credentials("auth", 0, "Bearer a"))
+    action, flight = coordinator.begin(0)
+    assert action is Action.LEAD
+    assert flight is not None
+    assert coordinator.begin(0) == (Action.WAIT, flight)
+    coordinator.finish(flight, Outcome.REFRESHED, Credentials("auth", 1, "Bearer b"))
+    assert flight.done
+    assert flight.outcome is Outcome.REFRESHED
+    assert coordinator.begin(0) == (Action.RETRY, None)
+    assert coordinator.credentials.generation == 1
+    action, second = coordinator.begin(1)
+    assert action is Action.LEAD
+    assert second is not flight
+    assert coordinator.refreshes == 2
+
+
+def test_failed_refresh_keeps_credentials_and_allows_a_later_one() -> None:
+    """A failure resolves the waiters with the error; the next 401 may lead again."""
+    coordinator = RefreshCoordinator(Credentials("auth", 0, "Bearer a"))
+    _, flight = coordinator.begin(0)
+    assert flight is not None
+    error = RuntimeError("down")
+    coordinator.finish(flight, Outcome.FAILED, error=error)
+    assert flight.outcome is Outcome.FAILED
+    assert flight.error is error
+    assert coordinator.credentials.generation == 0
+    assert coordinator.begin(0)[0] is Action.LEAD
+
+
+def test_flight_resolves_once() -> None:
+    """The first outcome wins."""
+    flight = Flight()
+    flight.resolve(Outcome.GAVE_UP)
+    flight.resolve(Outcome.REFRESHED)
+    assert flight.outcome is Outcome.GAVE_UP
+    assert flight.wait(0) is Outcome.GAVE_UP
+
+
+def test_threads_share_one_refresh() -> None:
+    """20 threads rejected with generation 0: one leads, 19 wait and see REFRESHED."""
+    coordinator = RefreshCoordinator(Credentials("auth", 0, "Bearer a"))
+    start = threading.Barrier(20, timeout=5)
+    actions: list[Action] = []
+    outcomes: list[Outcome] = []
+    lock = threading.Lock()
+
+    def worker() -> None:
+        start.wait()
+        action, flight = coordinator.begin(0)
+        with lock:
+            actions.append(action)
+        if action is Action.LEAD:
+            assert flight is not None
+            start_waiters.wait()
+            coordinator.finish(flight, Outcome.REFRESHED, Credentials("auth", 1, "Bearer b"))
+        elif action is Action.WAIT:
+            assert flight is not None
+            start_waiters.wait()
+            outcome = flight.wait(5)
+            with lock:
+                outcomes.append(outcome)
+
+    start_waiters = threading.Barrier(20, timeout=5)
+    threads = [threading.Thread(target=worker) for _ in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert actions.count(Action.LEAD) == 1
+    assert actions.count(Action.WAIT) == 19
+    assert outcomes == [Outcome.REFRESHED] * 19
+    assert coordinator.refreshes == 1
+
+
+@pytest.mark.anyio
+async def test_tasks_wait_for_a_leader_in_another_thread() -> None:
+    """Tasks await a flight that a thread resolves; a cancelled waiter is skipped."""
+    flight = Flight()
+    waiters = [asyncio.ensure_future(flight.wait_async()) for _ in range(5)]
+    cancelled = asyncio.ensure_future(flight.wait_async())
+    await asyncio.sleep(0)
+    cancelled.cancel()
+    resolver = threading.Thread(target=flight.resolve, args=(Outcome.REFRESHED,))
+    resolver.start()
+    assert await asyncio.gather(*waiters) == [Outcome.REFRESHED] * 5
+    resolver.join()
+    assert cancelled.cancelled()
+    assert await flight.wait_async() is Outcome.REFRESHED
