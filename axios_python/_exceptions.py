@@ -3,7 +3,7 @@
 ```
 AxiosPythonError                 .code .config .request .response
 ├── HTTPStatusError              status rejected by validate_status / raise_for_status
-├── TimeoutError                 also a builtins.TimeoutError; .phase: connect|read|write|pool|total
+├── TimeoutError                 also a builtins.TimeoutError; .phase: connect|read|write|pool
 ├── NetworkError                 refused, reset, DNS failure, broken body, protocol violation
 ├── TooManyRedirects             more than max_redirects hops
 ├── RetryError                   every attempt failed; __cause__ is the last error
@@ -87,7 +87,7 @@ class HTTPStatusError(AxiosPythonError):
 
 
 class TimeoutError(AxiosPythonError, builtins.TimeoutError):
-    """A connect, read, write or pool timeout, or a retry deadline that ran out.
+    """A connect, read, write or pool timeout (`phase`).
 
     It is also a `builtins.TimeoutError`, so `except TimeoutError:` catches it either way.
     """

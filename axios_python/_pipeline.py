@@ -363,6 +363,8 @@ class Pipeline:
             ):
                 exhausted = True
             if exhausted:
+                if response is not None and error is None:
+                    await _read_or_discard(response, io)  # free the connection; .data still works
                 raise _retry_error(
                     attempt, error, response, ctx, deadline_hit=attempt <= max_retries
                 )
@@ -477,6 +479,13 @@ async def _read(response: Response, io: IO) -> None:
         await response.aread()
     else:
         response.read()
+
+
+async def _read_or_discard(response: Response, io: IO) -> None:
+    try:
+        await _read(response, io)
+    except AxiosPythonError:
+        await _discard(response, io)
 
 
 async def _discard(response: Response, io: IO) -> None:

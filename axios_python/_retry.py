@@ -43,8 +43,9 @@ class RetryStrategy:
     Args:
         max_delay: upper bound for any single delay, `Retry-After` included.
         retry_on_status: statuses that are retried as if they were failures.
-        retry_methods: methods that may be sent again. Default: the idempotent ones
-            (GET, HEAD, OPTIONS, PUT, DELETE, TRACE). Add "POST" only if the server dedupes.
+        retry_methods: the methods that may be sent again; replaces the default, the idempotent
+            ones (GET, HEAD, OPTIONS, PUT, DELETE, TRACE). To opt POST in as well, pass
+            `[*IDEMPOTENT_METHODS, "POST"]`, and only if the server dedupes.
         retry_on_network_errors: retry refused/reset/broken exchanges (default True).
         retry_on_timeouts: retry timeouts (default True).
         respect_retry_after: use the server's `Retry-After` on 429/503 (default True).
@@ -83,7 +84,7 @@ class RetryStrategy:
 
     def is_retryable_error(self, error: BaseException) -> bool:
         if isinstance(error, TimeoutError):
-            return self.retry_on_timeouts and error.phase != "deadline"
+            return self.retry_on_timeouts
         return isinstance(error, NetworkError) and self.retry_on_network_errors
 
     def decide(
