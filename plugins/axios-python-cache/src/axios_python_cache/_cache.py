@@ -1,0 +1,758 @@
+"""The cache engine behind `CachePlugin`: lookups, stores, invalidation, single-flight.
+
+Where it sits in the pipeline (see `axios_python._pipeline`):
+
+```
+4. middleware   cache_middleware (added by on_register)
+                  GET/HEAD: fresh entry -> a copy, without building the request ("early hit")
+                            miss -> single-flight, then next_fn
+                  POST/PUT/PATCH/DELETE: next_fn, then invalidate the URL
+5.   retry loop
+6.     on_transport   GET/HEAD: key from the final request; fresh entry -> a copy;
+                      stale entry with validators (standards mode) -> conditional request
+7.     transport
+8.     on_response    304 to our conditional request -> the refreshed entry, as a copy;
+                      storable response -> stored (a stream: once read to its end)
+```
+
+Early hits skip building the request (most of a request's cost), so a hit costs a few
+microseconds. They are only taken when no other plugin implements `on_request`: those hooks run
+later, per attempt, and may add credentials (AuthPlugin does) that the key must include. Then
+every lookup happens in `on_transport`, on the final request.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Callable, Sized
+from contextvars import ContextVar
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any, Literal
+
+import httpx
+
+from axios_python import Response
+
+from ._flight import SingleFlight, in_async_call
+from ._keys import (
+    SCANNED_HEADERS,
+    Credentials,
+    HeaderList,
+    UrlKeys,
+    basic_authorization,
+    header_list,
+    header_value,
+    scan_headers,
+    vary_matches,
+)
+from ._policy import (
+    NO_DIRECTIVES,
+    Decision,
+    RequestDirectives,
+    decide,
+    request_directives,
+    updated_headers,
+)
+from ._storage import CachedResponse, CacheStorage
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator, Iterator
+
+    from axios_python import AxiosPython
+
+__all__ = ["CACHEABLE_METHODS", "INVALIDATING_METHODS", "Cache", "CacheStats"]
+
+CACHEABLE_METHODS = ("GET", "HEAD")
+INVALIDATING_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+MAX_VARIANTS = 8  # per key: credentials x Vary values; the oldest beyond this are dropped
+_EXTENSION = "axios_python_cache"  # request.extensions key of an attempt's cache state
+_UNSTORED_REQUEST_HEADERS = frozenset(
+    {b"authorization", b"proxy-authorization", b"cookie", b"if-none-match", b"if-modified-since"}
+)
+_MAX_INVALIDATED = 1024
+_NOT_SIMPLE: Any = object()
+# The cookie jar of the client whose request is in progress (set by its middleware).
+_JAR: ContextVar[httpx.Cookies | None] = ContextVar("axios_python_cache_jar", default=None)
+
+Credential = Literal["isolate", "bypass"]
+
+
+@dataclass(frozen=True, slots=True)
+class CacheStats:
+    """Counters since the plugin was created (or `reset_stats()`), and the current size.
+
+    `hits`: answered from the cache (including `revalidated` ones); `misses`: GET/HEAD attempts
+    that went to the network; `collapsed`: hits served to callers that waited for an identical
+    in-flight miss (single-flight); `stores`: responses stored; `revalidated`: 304s that
+    refreshed an entry; `invalidations`: URLs invalidated by POST/PUT/PATCH/DELETE;
+    `evictions`: keys the storage dropped for room; `bypassed`: GET/HEAD requests the cache could
+    not apply to (a body, an `httpx.Auth` object, credentials with `credentials="bypass"`);
+    `size`: keys held by the storage (when it can tell).
+    """
+
+    hits: int = 0
+    misses: int = 0
+    collapsed: int = 0
+    stores: int = 0
+    revalidated: int = 0
+    invalidations: int = 0
+    evictions: int = 0
+    bypassed: int = 0
+    size: int = 0
+
+    @property
+    def hit_ratio(self) -> float:
+        total = self.hits + self.misses
+        return self.hits / total if total else 0.0
+
+
+class _Lookup:
+    """One request's key material."""
+
+    __slots__ = ("authorization", "cred", "directives", "headers", "key", "url")
+
+    def __init__(
+        self,
+        key: str,
+        url: str,
+        cred: str,
+        headers: HeaderList,
+        directives: RequestDirectives,
+        authorization: bool,
+    ) -> None:
+        self.key = key  # storage key: "<METHOD> <normalised URL>"
+        self.url = url
+        self.cred = cred
+        self.headers = headers
+        self.directives = directives
+        self.authorization = authorization
+
+
+class _Attempt:
+    """What `on_transport` leaves for `on_response` on the request (`request.extensions`)."""
+
+    __slots__ = ("epoch", "lookup", "stale")
+
+    def __init__(self, lookup: _Lookup, epoch: int) -> None:
+        self.lookup = lookup
+        self.epoch = epoch
+        self.stale: CachedResponse | None = None
+
+
+def _jar_is_empty(jar: httpx.Cookies) -> bool:
+    cookies = getattr(jar.jar, "_cookies", None)  # CookieJar's own dict: len() would iterate
+    return not cookies if cookies is not None else not len(jar.jar)
+
+
+class Cache:
+    """The state and decisions of one `CachePlugin`. Thread-safe and task-safe."""
+
+    def __init__(
+        self,
+        *,
+        storage: CacheStorage,
+        ttl: float | None,
+        standards: bool,
+        shared: bool,
+        statuses: frozenset[int],
+        credentials: Credential,
+        early_hits: bool | None,
+        clock: Callable[[], float],
+    ) -> None:
+        self.storage = storage
+        self.ttl = ttl
+        self.standards = standards
+        self.shared = shared
+        self.statuses = statuses
+        self.bypass_credentials = credentials == "bypass"
+        self.early_hits = early_hits
+        self.clock = clock
+        self.urls = UrlKeys()
+        self.credentials = Credentials()
+        self.flights = SingleFlight()
+        self._write_lock = threading.RLock()  # read-modify-write of a key; invalidation epochs
+        self._stats_lock = threading.Lock()
+        self._counts = dict.fromkeys(
+            ("hits", "misses", "collapsed", "stores", "revalidated", "invalidations", "bypassed"),
+            0,
+        )
+        self._epoch = 0
+        self._invalidated: dict[str, int] = {}  # normalised URL -> epoch of its invalidation
+        self._forgotten_epoch = 0  # highest epoch dropped from _invalidated
+
+    # --- stats ---------------------------------------------------------------------------
+
+    def count(self, name: str, n: int = 1) -> None:
+        with self._stats_lock:
+            self._counts[name] += n
+
+    def stats(self) -> CacheStats:
+        with self._stats_lock:
+            counts = dict(self._counts)
+        size = len(self.storage) if isinstance(self.storage, Sized) else 0
+        evictions = getattr(self.storage, "evictions", 0)
+        return CacheStats(**counts, evictions=evictions, size=size)
+
+    def reset_stats(self) -> None:
+        with self._stats_lock:
+            for name in self._counts:
+                self._counts[name] = 0
+
+    # --- the middleware (step 4) ---------------------------------------------------------
+
+    def middleware(self, plugin: Any, client: AxiosPython) -> Callable[..., Any]:
+        """The middleware `on_register` adds to `client`: early hits, single-flight, invalidation."""
+        cache = self
+        pm = client._plugin_manager
+        assert pm is not None  # on_register runs once the plugin is registered
+        name = pm.get_name(plugin) or "cache"
+        jar = getattr(client.transport, "cookies", None)
+        if not isinstance(jar, httpx.Cookies):
+            jar = None
+
+        async def cache_middleware(ctx: dict[str, Any], next_fn: Callable[..., Any]) -> Any:
+            pm = client._plugin_manager
+            if pm is None or pm.get_plugin(name) is not plugin:  # unplugged: pass through
+                return await next_fn(ctx)
+            method = ctx.get("method")
+            early = cache.early_hits
+            if early is None:
+                early = "on_request" not in pm.active
+            if method != "GET" and method != "HEAD":
+                if method in INVALIDATING_METHODS:
+                    return await cache.invalidating(ctx, next_fn, not early)
+                return await next_fn(ctx)
+            looked_up = False
+            if early:
+                quick = cache.quick_hit(ctx, jar)
+                if quick is not _NOT_SIMPLE:
+                    if quick is not None:
+                        return quick
+                    looked_up = True
+            lookup = cache.lookup_config(ctx, jar)
+            if lookup is not None and early and not looked_up and not lookup.directives.no_cache:
+                response = cache.early_hit(lookup, ctx)
+                if response is not None:
+                    return response
+            token = _JAR.set(jar)  # for on_transport: the jar's cookies are credentials
+            try:
+                if lookup is None or ctx.get("stream") or lookup.directives.no_cache:
+                    return await next_fn(ctx)
+                return await cache.single_flight(lookup, ctx, next_fn, early)
+            finally:
+                _JAR.reset(token)
+
+        return cache_middleware
+
+    def quick_hit(self, ctx: dict[str, Any], jar: httpx.Cookies | None) -> Any:
+        """The early hit of the common case, inlined: a request without credentials, body or
+        caching directives. A copy of the fresh entry, None on a miss, or `_NOT_SIMPLE` when
+        the request is not that simple (then `lookup_config` and `early_hit` take over)."""
+        if (
+            ctx.get("data") is not None
+            or ctx.get("json") is not None
+            or ctx.get("content") is not None
+            or ctx.get("files") is not None
+            or ctx.get("auth") is not None
+            or ctx.get("cookies")
+        ):
+            return _NOT_SIMPLE
+        headers = ctx.get("headers")
+        if type(headers) is not httpx.Headers:
+            return _NOT_SIMPLE
+        items: HeaderList = headers._list
+        for item in items:
+            if item[1] in SCANNED_HEADERS:  # credentials or directives
+                return _NOT_SIMPLE
+        if jar is not None and not _jar_is_empty(jar):
+            return _NOT_SIMPLE
+        url = self.urls.from_config(ctx.get("base_url"), ctx.get("url"), ctx.get("params"))
+        if url is None or url[1]:
+            return _NOT_SIMPLE
+        variants = self.storage.get(ctx["method"] + " " + url[0])
+        if not variants:
+            return None
+        for entry in variants:
+            if not entry.credential and (not entry.vary or vary_matches(entry.vary, items)):
+                break
+        else:
+            return None
+        if self.clock() >= entry.fresh_until or entry.always_revalidate:
+            return None
+        validate = ctx.get("validate_status")
+        if validate is not None and not validate(entry.status_code):
+            return None
+        self.count("hits")
+        return self.response(entry, entry.request, ctx)
+
+    def lookup_config(self, ctx: dict[str, Any], jar: httpx.Cookies | None) -> _Lookup | None:
+        """The key material of a GET/HEAD from its config; None when the cache cannot apply."""
+        if (
+            ctx.get("data") is not None
+            or ctx.get("json") is not None
+            or ctx.get("content") is not None
+            or ctx.get("files") is not None
+        ):
+            self.count("bypassed")
+            return None
+        url = self.urls.from_config(ctx.get("base_url"), ctx.get("url"), ctx.get("params"))
+        if url is None:
+            return None  # an invalid URL: the pipeline raises its ConfigError
+        headers = header_list(ctx.get("headers") or ())
+        authorization, cookie, cache_control, pragma = scan_headers(headers)
+        auth = ctx.get("auth")
+        if auth is not None:
+            if not isinstance(auth, tuple):  # an httpx.Auth flow: who it is cannot be known
+                self.count("bypassed")
+                return None
+            if authorization is None:
+                authorization = basic_authorization(auth)
+        return self._lookup(
+            ctx["method"], url, headers, authorization, cookie, cache_control, pragma, ctx, jar
+        )
+
+    def _lookup(
+        self,
+        method: str,
+        url: tuple[str, bytes],
+        headers: HeaderList,
+        authorization: bytes | None,
+        cookie: bytes | None,
+        cache_control: bytes | None,
+        pragma: bytes | None,
+        config: dict[str, Any],
+        jar: httpx.Cookies | None,
+        count: bool = True,
+    ) -> _Lookup | None:
+        cookies = config.get("cookies")
+        userinfo = url[1]
+        if (
+            authorization is None
+            and cookie is None
+            and not cookies
+            and not userinfo
+            and (jar is None or _jar_is_empty(jar))
+        ):
+            cred = ""
+        else:
+            cred = self.credentials.fingerprint(authorization, cookie, cookies, jar, userinfo)
+            if cred and self.bypass_credentials:
+                if count:
+                    self.count("bypassed")
+                return None
+        directives = NO_DIRECTIVES
+        if cache_control is not None or pragma is not None:
+            directives = request_directives(
+                None if cache_control is None else cache_control.decode("latin-1"),
+                None if pragma is None else pragma.decode("latin-1"),
+            )
+        return _Lookup(
+            method + " " + url[0], url[0], cred, headers, directives, authorization is not None
+        )
+
+    def early_hit(self, lookup: _Lookup, ctx: dict[str, Any]) -> Response | None:
+        """A copy of the fresh entry for `lookup`, if there is one that `validate_status` accepts."""
+        entry = self.find(lookup)
+        if entry is None or not self.is_fresh(entry, lookup.directives, self.clock()):
+            return None
+        validate = ctx.get("validate_status")
+        if validate is not None and not validate(entry.status_code):
+            return None  # let the pipeline reject it (on_transport answers it)
+        self.count("hits")
+        return self.response(entry, entry.request, ctx)
+
+    async def single_flight(
+        self, lookup: _Lookup, ctx: dict[str, Any], next_fn: Callable[..., Any], early: bool
+    ) -> Any:
+        """Lead the miss of `lookup`, or wait for the identical one in flight and look again."""
+        key = lookup.key + "\n" + lookup.cred
+        flight, leader = self.flights.join(key)
+        if leader:
+            try:
+                return await next_fn(ctx)
+            finally:
+                self.flights.release(key, flight)
+        token = ctx.get("cancel_token")
+        if in_async_call():
+            waited = await self.flights.wait_async(flight, token, ctx)
+        else:
+            waited = self.flights.wait_sync(flight, token, ctx)
+        if waited and early:
+            response = self.early_hit(lookup, ctx)
+            if response is not None:
+                self.count("collapsed")
+                return response
+        return await next_fn(ctx)  # on_transport looks up again, on the final request
+
+    async def invalidating(
+        self, ctx: dict[str, Any], next_fn: Callable[..., Any], final_url: bool
+    ) -> Any:
+        """POST/PUT/PATCH/DELETE: send, then invalidate the URL (whatever the outcome).
+
+        `final_url`: also invalidate the URL of the request as sent (when other plugins'
+        `on_request` hooks may have changed it).
+        """
+        url = self.urls.from_config(ctx.get("base_url"), ctx.get("url"), ctx.get("params"))
+        response = None
+        try:
+            response = await next_fn(ctx)
+            return response
+        finally:
+            urls = {url[0]} if url is not None else set()
+            if response is not None:
+                self._add_affected_urls(urls, response, final_url or url is None)
+            if urls:
+                self.invalidate(urls)
+
+    def _add_affected_urls(self, urls: set[str], response: Any, final_url: bool) -> None:
+        """The sent URL and same-origin Location / Content-Location (RFC 9111 §4.4)."""
+        request = getattr(response, "request", None)
+        if not isinstance(request, httpx.Request):
+            return
+        if final_url:
+            urls.add(self.urls.from_url(request.url)[0])
+        raw = getattr(response, "raw", None)
+        if not isinstance(raw, httpx.Response):
+            return
+        for _, name, value in header_list(raw.headers):
+            if name == b"location" or name == b"content-location":
+                try:
+                    target = request.url.join(value.decode("latin-1"))
+                except (httpx.InvalidURL, ValueError):
+                    continue
+                if (target.scheme, target.netloc) == (request.url.scheme, request.url.netloc):
+                    urls.add(self.urls.from_url(target)[0])
+
+    # --- on_transport (step 6) -----------------------------------------------------------
+
+    def on_transport(self, request: httpx.Request, config: dict[str, Any]) -> Response | None:
+        """Look the final request up: a fresh entry answers; a stale one is revalidated."""
+        method = request.method
+        if method != "GET" and method != "HEAD":
+            return None
+        lookup = self.lookup_request(request, config)
+        if lookup is None:
+            return None
+        attempt = _Attempt(lookup, self._epoch)
+        request.extensions[_EXTENSION] = attempt
+        if lookup.directives.no_cache and not self.standards:
+            self.count("misses")
+            return None
+        entry = self.find(lookup)
+        if entry is not None:
+            now = self.clock()
+            if self.is_fresh(entry, lookup.directives, now):
+                self.count("hits")
+                return self.response(entry, request, config)
+            if not self.standards:
+                self._drop(lookup.key, entry)  # expired
+            elif (
+                (entry.etag or entry.last_modified)
+                and not config.get("stream")
+                and "if-none-match" not in request.headers
+                and "if-modified-since" not in request.headers
+            ):
+                if entry.etag:
+                    request.headers["If-None-Match"] = entry.etag
+                if entry.last_modified:
+                    request.headers["If-Modified-Since"] = entry.last_modified
+                attempt.stale = entry
+        self.count("misses")
+        return None
+
+    def lookup_request(self, request: httpx.Request, config: dict[str, Any]) -> _Lookup | None:
+        """The key material of a built GET/HEAD request (credentials as it will send them)."""
+        if (
+            config.get("data") is not None
+            or config.get("json") is not None
+            or config.get("content") is not None
+            or config.get("files") is not None
+        ):
+            return None
+        auth = config.get("auth")
+        if auth is not None and not isinstance(auth, tuple):
+            return None
+        headers = header_list(request.headers)
+        authorization, cookie, cache_control, pragma = scan_headers(headers)
+        url = self.urls.from_url(request.url)
+        return self._lookup(
+            request.method,
+            url,
+            headers,
+            authorization,
+            cookie,
+            cache_control,
+            pragma,
+            config,
+            _JAR.get(),
+            count=False,  # the middleware counted it already
+        )
+
+    # --- on_response (step 8) ------------------------------------------------------------
+
+    def on_response(self, response: Response) -> Response | None:
+        """Store what may be stored; turn a 304 to our revalidation into the refreshed entry."""
+        if response.from_cache:
+            return None
+        request = response.request
+        if request is None:
+            return None
+        attempt = request.extensions.pop(_EXTENSION, None)
+        if not isinstance(attempt, _Attempt):
+            return None
+        if attempt.stale is not None and response.status_code == 304:
+            return self.revalidated(attempt, attempt.stale, response)
+        lookup = attempt.lookup
+        decision = decide(
+            response.status_code,
+            response.headers,
+            statuses=self.statuses,
+            request=lookup.directives,
+            authorization=lookup.authorization,
+            shared=self.shared,
+            standards=self.standards,
+            ttl=self.ttl,
+        )
+        if not decision.store:
+            if attempt.stale is not None:
+                self._drop(lookup.key, attempt.stale)
+            return None
+        raw = response.raw
+        if not raw.is_stream_consumed:  # stream=True: store once the caller has read it all
+            self._tee(attempt, response, decision)
+            return None
+        try:
+            content = raw.content
+        except httpx.ResponseNotRead:  # consumed without keeping the body
+            return None
+        self.store(attempt, raw.status_code, raw.headers, content, decision, request)
+        return None
+
+    def revalidated(
+        self, attempt: _Attempt, entry: CachedResponse, not_modified: Response
+    ) -> Response:
+        """A 304 confirmed `entry`: refresh it and answer with it (RFC 9111 §4.3.4)."""
+        headers = updated_headers(entry.headers, not_modified.headers)
+        decision = decide(
+            entry.status_code,
+            headers,
+            statuses=self.statuses,
+            request=attempt.lookup.directives,
+            authorization=attempt.lookup.authorization,
+            shared=self.shared,
+            standards=self.standards,
+            ttl=self.ttl,
+        )
+        now = self.clock()
+        refreshed = replace(
+            entry,
+            headers=headers,
+            stored_at=now,
+            fresh_until=now + decision.lifetime - decision.age,
+            age_at_store=decision.age,
+            always_revalidate=decision.always_revalidate,
+        )
+        if decision.store:
+            self._put(attempt, refreshed)
+        else:
+            self._drop(attempt.lookup.key, entry)
+        self.count("revalidated")
+        self.count("hits")
+        return self.response(refreshed, not_modified.request, not_modified.config)
+
+    def _tee(self, attempt: _Attempt, response: Response, decision: Decision) -> None:
+        raw = response.raw
+        status, headers, request = raw.status_code, raw.headers, response.request
+
+        def complete(body: bytes) -> None:
+            decoded = httpx.Response(status, headers=headers, stream=httpx.ByteStream(body))
+            self.store(attempt, status, headers, decoded.read(), decision, request)
+
+        stream = raw.stream
+        if isinstance(stream, httpx.SyncByteStream):
+            raw.stream = _SyncTee(stream, complete)
+        elif isinstance(stream, httpx.AsyncByteStream):
+            raw.stream = _AsyncTee(stream, complete)
+
+    # --- entries -------------------------------------------------------------------------
+
+    def find(self, lookup: _Lookup) -> CachedResponse | None:
+        """The entry stored for `lookup`'s credentials and Vary values (fresh or not)."""
+        variants = self.storage.get(lookup.key)
+        if not variants:
+            return None
+        cred = lookup.cred
+        for entry in variants:
+            if entry.credential == cred and (
+                not entry.vary or vary_matches(entry.vary, lookup.headers)
+            ):
+                return entry
+        return None
+
+    def is_fresh(self, entry: CachedResponse, directives: RequestDirectives, now: float) -> bool:
+        if now >= entry.fresh_until or entry.always_revalidate or directives.no_cache:
+            return False
+        return not (
+            self.standards
+            and directives.max_age is not None
+            and entry.age(now) > directives.max_age
+        )
+
+    def response(
+        self, entry: CachedResponse, request: httpx.Request | None, config: dict[str, Any]
+    ) -> Response:
+        """A new `Response` for `entry`: its own headers, the shared immutable body bytes."""
+        raw = httpx.Response(
+            entry.status_code,
+            headers=entry.headers,  # copied by httpx.Response
+            stream=httpx.ByteStream(entry.content),
+            request=request,
+        )
+        # The body is in memory already: mark it read (httpx has no public way to do this
+        # without re-decoding the stored, already decoded, bytes).
+        raw._content = entry.content
+        raw.is_stream_consumed = True
+        raw.is_closed = True
+        if self.standards:
+            raw.headers["Age"] = str(int(entry.age(self.clock())))
+        response = Response(raw=raw, request=request, config=config)
+        response.from_cache = True
+        return response
+
+    def store(
+        self,
+        attempt: _Attempt,
+        status_code: int,
+        headers: httpx.Headers,
+        content: bytes,
+        decision: Decision,
+        request: httpx.Request | None,
+    ) -> None:
+        lookup = attempt.lookup
+        now = self.clock()
+        entry = CachedResponse(
+            status_code=status_code,
+            headers=httpx.Headers(headers),
+            content=content,
+            request=_bare_request(request, lookup),
+            credential=lookup.cred,
+            vary=tuple(
+                (name.encode("latin-1"), header_value(lookup.headers, name.encode("latin-1")))
+                for name in decision.vary
+            ),
+            stored_at=now,
+            fresh_until=now + decision.lifetime - decision.age,
+            age_at_store=decision.age,
+            always_revalidate=decision.always_revalidate,
+        )
+        self._put(attempt, entry)
+
+    def _put(self, attempt: _Attempt, entry: CachedResponse) -> None:
+        lookup = attempt.lookup
+        with self._write_lock:
+            if self._invalidated_since(lookup.url, attempt.epoch):
+                return  # a POST/PUT/PATCH/DELETE to this URL raced with this GET
+            old = self.storage.get(lookup.key) or ()
+            kept = tuple(v for v in old if not _same_variant(v, entry))
+            self.storage.set(lookup.key, (entry, *kept[: MAX_VARIANTS - 1]))
+        self.count("stores")
+
+    def _drop(self, key: str, entry: CachedResponse) -> None:
+        with self._write_lock:
+            old = self.storage.get(key)
+            if not old or entry not in old:
+                return
+            kept = tuple(v for v in old if v is not entry)
+            if kept:
+                self.storage.set(key, kept)
+            else:
+                self.storage.delete(key)
+
+    # --- invalidation --------------------------------------------------------------------
+
+    def invalidate(self, urls: set[str] | list[str]) -> None:
+        """Forget every entry (all methods, credentials, variants) of these normalised URLs."""
+        with self._write_lock:
+            self._epoch += 1
+            for url in urls:
+                for method in CACHEABLE_METHODS:
+                    self.storage.delete(method + " " + url)
+                self._invalidated.pop(url, None)
+                self._invalidated[url] = self._epoch
+            while len(self._invalidated) > _MAX_INVALIDATED:
+                oldest = next(iter(self._invalidated))
+                self._forgotten_epoch = max(self._forgotten_epoch, self._invalidated.pop(oldest))
+        self.count("invalidations", len(urls))
+
+    def _invalidated_since(self, url: str, epoch: int) -> bool:
+        return self._invalidated.get(url, 0) > epoch or self._forgotten_epoch > epoch
+
+    def clear(self) -> None:
+        with self._write_lock:
+            self._epoch += 1
+            self._forgotten_epoch = self._epoch  # in-flight misses must not store
+            self._invalidated.clear()
+            self.storage.clear()
+
+
+def _same_variant(old: CachedResponse, new: CachedResponse) -> bool:
+    """Whether `new` replaces `old`: same credentials, and same Vary values (or no Vary)."""
+    if old.credential != new.credential:
+        return False
+    return not old.vary or not new.vary or old.vary == new.vary
+
+
+def _bare_request(request: httpx.Request | None, lookup: _Lookup) -> httpx.Request:
+    """A copy of `request` without credentials or conditionals, to give hits a `.url`."""
+    if request is None:
+        method, _, target = lookup.key.partition(" ")
+        return httpx.Request(method, target)
+    url = request.url
+    if url.userinfo:
+        url = url.copy_with(userinfo=b"")
+    headers = [
+        (name, value)
+        for name, value in request.headers.raw
+        if name.lower() not in _UNSTORED_REQUEST_HEADERS
+    ]
+    return httpx.Request(request.method, url, headers=headers)
+
+
+class _SyncTee(httpx.SyncByteStream):
+    """Passes a response stream through, and hands the whole body over once it is all read."""
+
+    def __init__(self, inner: httpx.SyncByteStream, complete: Callable[[bytes], None]) -> None:
+        self._inner = inner
+        self._complete = complete
+
+    def __iter__(self) -> Iterator[bytes]:
+        chunks: list[bytes] = []
+        for chunk in self._inner:
+            chunks.append(chunk)
+            yield chunk
+        _finish(self._complete, chunks)
+
+    def close(self) -> None:
+        self._inner.close()
+
+
+class _AsyncTee(httpx.AsyncByteStream):
+    def __init__(self, inner: httpx.AsyncByteStream, complete: Callable[[bytes], None]) -> None:
+        self._inner = inner
+        self._complete = complete
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        chunks: list[bytes] = []
+        async for chunk in self._inner:
+            chunks.append(chunk)
+            yield chunk
+        _finish(self._complete, chunks)
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+
+def _finish(complete: Callable[[bytes], None], chunks: list[bytes]) -> None:
+    with contextlib.suppress(Exception):  # a cache failure must never break the caller's stream
+        complete(b"".join(chunks))

@@ -1,0 +1,204 @@
+"""Cache keys, computed without I/O: the normalised URL, the credentials fingerprint, Vary values.
+
+An entry is stored under `"<METHOD> <normalised URL>"`; inside that record, variants are told
+apart by the credentials fingerprint and by the values of the request headers named in the
+response's `Vary`. The normalised URL is `scheme://host[:port]/path?query` with the query
+parameters sorted by name (the order of repeated names is kept), percent-encoding made uniform,
+the fragment dropped, and any `user:password@` moved into the credentials.
+
+Both ends of the pipeline compute the same key: the plugin's middleware from the request config
+(before the request is built, memoised so a hit does not parse URLs), and `on_transport` from the
+final `httpx.Request`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
+
+import httpx
+
+from axios_python._config import _basic_auth, _merge_url
+from axios_python._exceptions import ConfigError
+
+__all__ = [
+    "SCANNED_HEADERS",
+    "HeaderList",
+    "UrlKeys",
+    "credential",
+    "header_list",
+    "header_value",
+    "normalize_url",
+    "scan_headers",
+    "vary_matches",
+]
+
+HeaderList = list[tuple[bytes, bytes, bytes]]  # httpx's (raw name, lowercased name, value)
+UrlKey = tuple[str, bytes]  # (normalised URL, userinfo)
+SCANNED_HEADERS = {b"authorization": 0, b"cookie": 1, b"cache-control": 2, b"pragma": 3}
+_MEMO_SIZE = 4096
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def normalize_url(url: httpx.URL) -> UrlKey:
+    """`(normalised URL, userinfo)` of an absolute URL (see the module docstring)."""
+    raw_path, _, query = url.raw_path.partition(b"?")
+    scheme = url.scheme.lower()
+    host = url.raw_host.decode("ascii").lower()
+    if ":" in host:
+        host = f"[{host}]"
+    port = url.port
+    if port is not None and port != _DEFAULT_PORTS.get(scheme):
+        host = f"{host}:{port}"
+    text = f"{scheme}://{host}{raw_path.decode('ascii') or '/'}"
+    if query:
+        pairs = parse_qsl(query.decode("ascii"), keep_blank_values=True)
+        pairs.sort(key=lambda pair: pair[0])  # stable: repeated names keep their order
+        text += "?" + urlencode(pairs)
+    return text, url.userinfo
+
+
+class UrlKeys:
+    """Memoised `normalize_url` for request configs and for built requests."""
+
+    def __init__(self) -> None:
+        self._from_config: dict[Any, UrlKey | None] = {}
+        self._from_url: dict[httpx.URL, UrlKey] = {}
+
+    def from_config(self, base_url: Any, url: Any, params: Any) -> UrlKey | None:
+        """The key of `base_url` + `url` + `params` as the core would build it; None if invalid."""
+        if not params:
+            memo: Any = (base_url, url)
+        elif isinstance(params, dict):
+            memo = (base_url, url, tuple(params.items()))
+        elif isinstance(params, (str, bytes, httpx.QueryParams)):
+            memo = (base_url, url, params)
+        elif isinstance(params, (list, tuple)):
+            memo = (base_url, url, tuple(params))
+        else:
+            return self._compute(base_url, url, params)
+        try:
+            return self._from_config[memo]
+        except KeyError:
+            pass
+        except TypeError:  # unhashable parameter values (lists): compute, do not memoise
+            return self._compute(base_url, url, params)
+        key = self._compute(base_url, url, params)
+        if len(self._from_config) >= _MEMO_SIZE:
+            self._from_config.clear()
+        self._from_config[memo] = key
+        return key
+
+    @staticmethod
+    def _compute(base_url: Any, url: Any, params: Any) -> UrlKey | None:
+        try:
+            merged = _merge_url(base_url, url)
+            if params:
+                merged = merged.copy_merge_params(params)
+            return normalize_url(merged)
+        except (ConfigError, httpx.InvalidURL, TypeError, ValueError, UnicodeError):
+            return None  # let the pipeline raise its own error for this request
+
+    def from_url(self, url: httpx.URL) -> UrlKey:
+        try:
+            return self._from_url[url]
+        except KeyError:
+            key = normalize_url(url)
+        if len(self._from_url) >= _MEMO_SIZE:
+            self._from_url.clear()
+        self._from_url[url] = key
+        return key
+
+
+def header_list(headers: Any) -> HeaderList:
+    """The `(raw name, lowercased name, value)` triples of `headers`, without copying them."""
+    if not isinstance(headers, httpx.Headers):
+        headers = httpx.Headers(headers)
+    items: HeaderList = headers._list
+    return items
+
+
+def scan_headers(
+    headers: HeaderList,
+) -> tuple[bytes | None, bytes | None, bytes | None, bytes | None]:
+    """`(authorization, cookie, cache-control, pragma)` values, in one pass over the headers."""
+    found: list[bytes | None] = [None, None, None, None]
+    for _, name, value in headers:
+        index = SCANNED_HEADERS.get(name)
+        if index is not None:
+            previous = found[index]
+            found[index] = value if previous is None else previous + b", " + value
+    return found[0], found[1], found[2], found[3]
+
+
+def header_value(headers: HeaderList, name: bytes) -> bytes | None:
+    """The value of header `name` (lowercased bytes), repeated fields joined with ', '."""
+    values = [value for _, key, value in headers if key == name]
+    if not values:
+        return None
+    return values[0] if len(values) == 1 else b", ".join(values)
+
+
+def vary_matches(vary: tuple[tuple[bytes, bytes | None], ...], headers: HeaderList) -> bool:
+    """True when `headers` carry the same values as the stored request for each Vary name."""
+    return all(header_value(headers, name) == value for name, value in vary)
+
+
+def basic_authorization(auth: tuple[Any, ...]) -> bytes:
+    """The `Authorization` value the core builds for `auth=(user, password)`."""
+    return _basic_auth(*auth).encode("latin-1")
+
+
+class Credentials:
+    """Fingerprints of the credentials a request carries (memoised; secrets are hashed)."""
+
+    def __init__(self) -> None:
+        self._memo: dict[tuple[Any, ...], str] = {}
+
+    def fingerprint(
+        self,
+        authorization: bytes | None,
+        cookie: bytes | None,
+        cookies: Any,
+        jar: httpx.Cookies | None,
+        userinfo: bytes,
+    ) -> str:
+        """The empty string for a request without credentials, else a hash of all of them."""
+        material = credential_material(authorization, cookie, cookies, jar, userinfo)
+        if material is None:
+            return ""
+        try:
+            return self._memo[material]
+        except KeyError:
+            digest = credential(material)
+        if len(self._memo) >= _MEMO_SIZE:
+            self._memo.clear()
+        self._memo[material] = digest
+        return digest
+
+
+def credential_material(
+    authorization: bytes | None,
+    cookie: bytes | None,
+    cookies: Any,
+    jar: httpx.Cookies | None,
+    userinfo: bytes,
+) -> tuple[Any, ...] | None:
+    """Everything that identifies who is asking, or None when nothing does."""
+    jar_items: tuple[tuple[str, str, str, str], ...] = ()
+    if jar is not None and len(jar.jar):
+        jar_items = tuple(sorted((c.domain, c.path, c.name, c.value or "") for c in jar.jar))
+    cookie_items: tuple[tuple[str, str], ...] = ()
+    if cookies:
+        items = cookies.items() if isinstance(cookies, Mapping) else cookies
+        cookie_items = tuple(sorted((str(k), str(v)) for k, v in items))
+    if not (authorization or cookie or cookie_items or jar_items or userinfo):
+        return None
+    return (authorization, cookie, cookie_items, jar_items, userinfo)
+
+
+def credential(material: tuple[Any, ...]) -> str:
+    """A 128-bit BLAKE2b hash of the credential material: keys never hold secrets."""
+    return hashlib.blake2b(repr(material).encode(), digest_size=16).hexdigest()
