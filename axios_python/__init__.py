@@ -43,6 +43,7 @@ from ._exceptions import (
 from ._hookspecs import hookimpl, hookspec
 from ._interceptors import InterceptorManager, Interceptors
 from ._models import Request, Response
+from ._pipeline import is_async_call
 from ._plugins import Plugin
 from ._retry import ExponentialBackoff, FixedBackoff, LinearBackoff, RetryStrategy
 from ._transports.base import BaseTransport
@@ -94,6 +95,7 @@ __all__ = [
     "head",
     "hookimpl",
     "hookspec",
+    "is_async_call",
     "options",
     "patch",
     "post",

@@ -27,6 +27,7 @@ import asyncio
 import inspect
 import time
 from collections.abc import Callable, Coroutine
+from contextvars import ContextVar
 from types import CodeType, TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
@@ -54,7 +55,7 @@ if TYPE_CHECKING:
     from ._models import Request
     from ._transports.base import BaseTransport
 
-__all__ = ["ASYNC", "SYNC", "Pipeline", "run_sync"]
+__all__ = ["ASYNC", "SYNC", "Pipeline", "is_async_call", "run_sync"]
 
 T = TypeVar("T")
 Endpoint = Callable[[dict[str, Any]], Coroutine[Any, Any, Response]]
@@ -130,6 +131,19 @@ async def _cancellable(coro: Coroutine[Any, Any, T], token: CancelToken) -> T:
 
 def _cancel_error(token: CancelToken, config: dict[str, Any] | None = None) -> CancelError:
     return CancelError(token.reason or "Request cancelled", config=config)
+
+
+_ASYNC_CALL: ContextVar[bool] = ContextVar("axios_python_async_call", default=False)
+
+
+def is_async_call() -> bool:
+    """True inside an `async_` call's pipeline, False inside a sync call's.
+
+    For middleware and plugin hooks that must block (sync) or await (async), e.g. to wait for a
+    token refresh another request started. A sync call made from inside a coroutine is a sync
+    call: it runs without the event loop, so it must not await asyncio primitives.
+    """
+    return _ASYNC_CALL.get()
 
 
 # --- driving coroutines without a loop ---------------------------------------------------
@@ -291,6 +305,13 @@ class Pipeline:
 
     async def dispatch(self, config: dict[str, Any], io: IO) -> Response:
         """Steps 2-10 of the module docstring for a merged config."""
+        mode = _ASYNC_CALL.set(io.is_async)
+        try:
+            return await self._dispatch(config, io)
+        finally:
+            _ASYNC_CALL.reset(mode)
+
+    async def _dispatch(self, config: dict[str, Any], io: IO) -> Response:
         token = config.get("cancel_token")
         if token is not None and token.is_cancelled:
             raise _cancel_error(token, config)

@@ -16,7 +16,6 @@ from axios_python_cache._flight import SingleFlight, in_async_call
 
 import axios_python
 from axios_python import CancelError, CancelToken
-from axios_python._pipeline import run_sync
 from axios_python._server import LocalServer
 
 N = 10
@@ -204,19 +203,28 @@ async def test_a_sync_call_on_the_loop_thread_does_not_deadlock(
 # --- units -------------------------------------------------------------------------------
 
 
-async def _probe() -> bool:
-    return in_async_call()
-
-
 def test_in_async_call_tells_sync_from_async() -> None:
-    """run_sync-driven coroutines are sync calls, even inside a running loop; tasks are async."""
-    assert run_sync(_probe()) is False
-    assert asyncio.run(_probe()) is True
+    """Sync calls are sync even inside a running loop; async_ calls are async."""
+    seen: list[bool] = []
 
-    async def sync_inside_loop() -> bool:
-        return run_sync(_probe())
+    async def probe(ctx: dict[str, object], next_fn: Any) -> Any:
+        seen.append(in_async_call())
+        return await next_fn(ctx)
 
-    assert asyncio.run(sync_inside_loop()) is False
+    api = axios_python.AxiosPython(
+        {"base_url": "http://cache.test"},
+        transport=axios_python.MockTransport(lambda request: axios_python.Response(200)),
+    )
+    api.use(probe)
+    api.get("/x")
+    asyncio.run(api.async_get("/x"))
+
+    async def sync_inside_loop() -> None:
+        api.get("/x")
+
+    asyncio.run(sync_inside_loop())
+    assert seen == [False, True, False]
+    assert in_async_call() is False
 
 
 def test_single_flight_leader_and_waiters() -> None:

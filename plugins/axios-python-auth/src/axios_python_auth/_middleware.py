@@ -6,10 +6,10 @@ carried this plugin's credentials, it asks the `RefreshCoordinator` what to do (
 `_refresh`), closes the 401 response and calls `next_fn(ctx)` once more; `on_request` then
 attaches the current credentials. The outcome of that second call stands, whatever it is.
 
-Sync calls run this coroutine without an event loop (`axios_python._pipeline.run_sync`), so a
+Sync calls run this coroutine without an event loop, so a
 waiting request must block its thread there and await on async calls. Whether an event loop is
 running does not tell the two apart (a sync call may be made inside async code), so
-`driven_sync()` looks for `run_sync` on the stack; it runs on the 401 path only.
+`driven_sync()` asks `axios_python.is_async_call()`.
 """
 
 from __future__ import annotations
@@ -17,12 +17,11 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
-import sys
 from collections.abc import Callable
 from typing import Any
 
+import axios_python
 from axios_python import HTTPStatusError, PluginError, Response
-from axios_python._pipeline import run_sync
 
 from ._credentials import MARK, Credentials, header_value, token_problem
 from ._refresh import Action, Flight, Outcome, RefreshCoordinator
@@ -30,17 +29,11 @@ from ._refresh import Action, Flight, Outcome, RefreshCoordinator
 __all__ = ["RefreshMiddleware", "driven_sync", "running_loop", "suspended_error"]
 
 logger = logging.getLogger("axios_python.auth")
-_RUN_SYNC = run_sync.__code__
 
 
 def driven_sync() -> bool:
-    """True when the calling coroutine is driven by the core's `run_sync` (a sync call)."""
-    frame = sys._getframe(1)
-    while frame is not None:
-        if frame.f_code is _RUN_SYNC:
-            return True
-        frame = frame.f_back  # type: ignore[assignment]
-    return False
+    """True inside a sync call's pipeline (driven without an event loop)."""
+    return not axios_python.is_async_call()
 
 
 def running_loop() -> asyncio.AbstractEventLoop | None:

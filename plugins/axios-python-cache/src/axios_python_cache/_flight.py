@@ -17,38 +17,21 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import inspect
-import sys
 import threading
 from collections.abc import Callable
-from types import FrameType
 from typing import Any
 
+import axios_python
 from axios_python import CancelError
-from axios_python._pipeline import run_sync
 
 __all__ = ["Flight", "SingleFlight", "in_async_call"]
 
-_RUN_SYNC = run_sync.__code__
 _CO_COROUTINE = inspect.CO_COROUTINE
 
 
 def in_async_call() -> bool:
-    """True when the calling coroutine is driven by an event loop, i.e. an `async_` call.
-
-    A sync call (`api.get()`) drives the same pipeline coroutines with the core's `run_sync`,
-    without a loop, even when it is made from inside a coroutine; the first frame above the
-    chain of coroutine frames tells the two apart.
-    """
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return False
-    frame: FrameType | None = sys._getframe(1)
-    while frame is not None and not frame.f_code.co_flags & _CO_COROUTINE:
-        frame = frame.f_back
-    while frame is not None and frame.f_code.co_flags & _CO_COROUTINE:
-        frame = frame.f_back
-    return frame is None or frame.f_code is not _RUN_SYNC
+    """True inside an `async_` call's pipeline; False inside a sync call's (no event loop)."""
+    return axios_python.is_async_call()
 
 
 class Flight:
