@@ -40,7 +40,6 @@ from ._exceptions import (
     TimeoutError,
     TooManyRedirects,
 )
-from ._hookspecs import hookimpl, hookspec
 from ._interceptors import InterceptorManager, Interceptors
 from ._models import Request, Response
 from ._pipeline import is_async_call
@@ -49,6 +48,9 @@ from ._retry import ExponentialBackoff, FixedBackoff, LinearBackoff, RetryStrate
 from ._transports.base import BaseTransport
 from ._transports.mock import MockTransport
 from ._version import __version__
+
+if typing.TYPE_CHECKING:  # imported lazily at run time (see __getattr__): pluggy loads on use
+    from ._hookspecs import hookimpl, hookspec
 
 __all__ = [
     "AuthPlugin",
@@ -113,6 +115,10 @@ _PLUGIN_DISTRIBUTIONS = {
 
 def __getattr__(name: str) -> typing.Any:
     """Import heavy or optional names on first use, so `import axios_python` stays fast."""
+    if name in ("hookimpl", "hookspec"):
+        from . import _hookspecs
+
+        return getattr(_hookspecs, name)
     if name == "HttpxTransport":
         from ._transports.default import HttpxTransport
 

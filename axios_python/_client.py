@@ -14,11 +14,12 @@ from ._config import merge_config, split_client_options
 from ._exceptions import AxiosPythonError, ConfigError, PluginError
 from ._interceptors import Interceptors
 from ._pipeline import ASYNC, SYNC, Middleware, Pipeline, run_sync
-from ._plugins import PluginManager, plugin_name
+from ._plugins import plugin_name
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
+    from ._manager import PluginManager
     from ._models import Response
     from ._transports.base import BaseTransport
     from ._validation import RequestOptions
@@ -107,6 +108,8 @@ class AxiosPython:
             )
         with self._lock:
             if self._plugin_manager is None:
+                from ._manager import PluginManager
+
                 self._plugin_manager = PluginManager()
                 self._plugin_manager.hook.on_register.call_historic(kwargs={"client": self})
             pm = self._plugin_manager

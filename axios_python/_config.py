@@ -136,8 +136,13 @@ def build_request(config: dict[str, Any]) -> Request:
         raise ConfigError(f"cannot build the request: {exc}", config=config) from exc
 
 
+@lru_cache(maxsize=512)
 def _merge_url(base_url: str | httpx.URL | None, url: str | httpx.URL) -> httpx.URL:
-    """Join a relative `url` onto `base_url` as httpx does: the base path is kept."""
+    """Join a relative `url` onto `base_url` as httpx does: the base path is kept.
+
+    Cached: parsing and joining URLs is most of what building a request costs (httpx.URL is
+    immutable, so sharing the result is safe; errors are not cached).
+    """
     merged = httpx.URL(url)
     if merged.is_relative_url:
         if not base_url:

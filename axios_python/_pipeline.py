@@ -23,7 +23,6 @@ during a sync call (a middleware awaiting `aiohttp`, say) cannot complete there,
 
 from __future__ import annotations
 
-import asyncio
 import inspect
 import time
 from collections.abc import Callable, Coroutine
@@ -96,6 +95,8 @@ class AsyncIO:
         return await _cancellable(transport.send_async(request), token)
 
     async def sleep(self, seconds: float, token: CancelToken | None) -> None:
+        import asyncio  # imported on first use: `import axios_python` stays fast
+
         if token is None:
             await asyncio.sleep(seconds)
         else:
@@ -109,6 +110,8 @@ IO = SyncIO | AsyncIO
 
 async def _cancellable(coro: Coroutine[Any, Any, T], token: CancelToken) -> T:
     """Run `coro` as a child task that `token.cancel()` (from any thread) cancels."""
+    import asyncio
+
     loop = asyncio.get_running_loop()
     task = loop.create_task(coro)
 

@@ -1,18 +1,14 @@
-"""The per-client `PluginManager` and the README's `Plugin` base class."""
+"""The README's `Plugin` base class and helpers that need no pluggy (see `_manager.py`)."""
 
 from __future__ import annotations
 
 import inspect
 from collections.abc import Mapping
-from types import CodeType, TracebackType
 from typing import Any
 
-import pluggy
+from ._exceptions import AxiosPythonError
 
-from . import _hookspecs
-from ._exceptions import AxiosPythonError, PluginError
-
-__all__ = ["HOOK_NAMES", "Plugin", "PluginManager"]
+__all__ = ["HOOK_NAMES", "Plugin", "apply_returned_config", "has_awaitable", "plugin_name"]
 
 HOOK_NAMES = ("on_register", "on_request", "on_transport", "on_response", "on_error")
 
@@ -48,94 +44,6 @@ class Plugin:
 
     def on_error(self, error: AxiosPythonError) -> None:
         return None
-
-
-_PLAIN_OPTS: pluggy.HookimplOpts = {
-    "wrapper": False,
-    "hookwrapper": False,
-    "optionalhook": False,
-    "tryfirst": False,
-    "trylast": False,
-    "specname": None,
-}
-
-
-class PluginManager(pluggy.PluginManager):
-    """A pluggy manager for one client, so plugins stay isolated per instance."""
-
-    def __init__(self) -> None:
-        super().__init__(_hookspecs.PROJECT)
-        self.add_hookspecs(_hookspecs)
-        self.active: frozenset[str] = frozenset()  # hook names that have implementations
-
-    def parse_hookimpl_opts(self, plugin: Any, name: str) -> pluggy.HookimplOpts | None:
-        opts = super().parse_hookimpl_opts(plugin, name)
-        overridden = isinstance(plugin, Plugin) and getattr(
-            type(plugin), name, None
-        ) is not getattr(Plugin, name, None)
-        if opts is None and name in HOOK_NAMES and overridden:
-            return dict(_PLAIN_OPTS)  # type: ignore[return-value]
-        return opts
-
-    def register(self, plugin: Any, name: str | None = None) -> str | None:
-        result = super().register(plugin, name or plugin_name(plugin))
-        self._refresh()
-        return result
-
-    def unregister(self, plugin: Any = None, name: str | None = None) -> Any:
-        result = super().unregister(plugin, name)
-        self._refresh()
-        return result
-
-    def _refresh(self) -> None:
-        self.active = frozenset(h for h in HOOK_NAMES if getattr(self.hook, h).get_hookimpls())
-
-    # --- calling hooks -------------------------------------------------------------------
-
-    def call(self, hook_name: str, **kwargs: Any) -> Any:
-        """Call a hook and wrap plugin failures in `PluginError`.
-
-        Returns pluggy's result: a list (or, for `firstresult` hooks, one value). Results may
-        be awaitables; pass them through `resolve()` (the pipeline only does when one is).
-        """
-        try:
-            return getattr(self.hook, hook_name)(**kwargs)
-        except AxiosPythonError:
-            raise
-        except Exception as exc:
-            raise self._plugin_error(exc, hook_name) from exc
-
-    async def resolve(self, result: Any, hook_name: str) -> Any:
-        """Await awaitable hook results (a list, or a single firstresult value)."""
-        try:
-            if isinstance(result, list):
-                return [await r if inspect.isawaitable(r) else r for r in result]
-            return await result
-        except AxiosPythonError:
-            raise
-        except Exception as exc:
-            raise self._plugin_error(exc, hook_name) from exc
-
-    def _plugin_error(self, exc: BaseException, hook_name: str) -> PluginError:
-        plugin = self._culprit(exc.__traceback__, hook_name)
-        return PluginError(
-            f"plugin {plugin!r} raised in {hook_name}: {type(exc).__name__}: {exc}",
-            plugin=plugin,
-            hook=hook_name,
-        )
-
-    def _culprit(self, tb: TracebackType | None, hook_name: str) -> str:
-        """Name the plugin whose hook implementation appears deepest in the traceback."""
-        codes: dict[CodeType, str] = {}
-        for impl in getattr(self.hook, hook_name).get_hookimpls():
-            code = getattr(inspect.unwrap(impl.function), "__code__", None)
-            if code is not None:
-                codes[code] = impl.plugin_name
-        culprit = "<unknown>"
-        while tb is not None:
-            culprit = codes.get(tb.tb_frame.f_code, culprit)
-            tb = tb.tb_next
-        return culprit
 
 
 def plugin_name(plugin: Any) -> str:

@@ -9,7 +9,7 @@ import pytest
 
 import axios_python
 
-LAZY_NAMES = {"HttpxTransport", "CachePlugin", "AuthPlugin", "LoggerPlugin"}
+LAZY_NAMES = {"HttpxTransport", "CachePlugin", "AuthPlugin", "LoggerPlugin", "hookimpl", "hookspec"}
 PLUGIN_NAMES = {
     "CachePlugin": ("axios_python_cache", "cache"),
     "AuthPlugin": ("axios_python_auth", "auth"),
