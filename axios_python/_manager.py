@@ -32,6 +32,7 @@ class PluginManager(pluggy.PluginManager):
         super().__init__(_hookspecs.PROJECT)
         self.add_hookspecs(_hookspecs)
         self.active: frozenset[str] = frozenset()  # hook names that have implementations
+        self._direct: dict[str, _Direct | None] = {}
 
     def parse_hookimpl_opts(self, plugin: Any, name: str) -> pluggy.HookimplOpts | None:
         opts = super().parse_hookimpl_opts(plugin, name)
@@ -54,6 +55,7 @@ class PluginManager(pluggy.PluginManager):
 
     def _refresh(self) -> None:
         self.active = frozenset(h for h in HOOK_NAMES if getattr(self.hook, h).get_hookimpls())
+        self._direct = {h: _direct_calls(getattr(self.hook, h)) for h in self.active}
 
     # --- calling hooks -------------------------------------------------------------------
 
@@ -64,7 +66,21 @@ class PluginManager(pluggy.PluginManager):
         be awaitables; pass them through `resolve()` (the pipeline only does when one is).
         """
         try:
-            return getattr(self.hook, hook_name)(**kwargs)
+            direct = self._direct.get(hook_name)
+            if direct is None:
+                return getattr(self.hook, hook_name)(**kwargs)
+            if direct[0]:  # firstresult
+                for function, argnames in direct[1]:
+                    result = function(*[kwargs[name] for name in argnames])
+                    if result is not None:
+                        return result
+                return None
+            results = []
+            for function, argnames in direct[1]:
+                result = function(*[kwargs[name] for name in argnames])
+                if result is not None:
+                    results.append(result)
+            return results
         except AxiosPythonError:
             raise
         except Exception as exc:
@@ -101,3 +117,24 @@ class PluginManager(pluggy.PluginManager):
             culprit = codes.get(tb.tb_frame.f_code, culprit)
             tb = tb.tb_next
         return culprit
+
+
+_Direct = tuple[bool, tuple[tuple[Any, tuple[str, ...]], ...]]
+
+
+def _direct_calls(hook: pluggy.HookCaller) -> _Direct | None:
+    """How to call `hook` without pluggy's generic loop (1.7 µs -> 0.2 µs for two plugins).
+
+    Only for hooks without wrapper implementations, whose semantics are then simple: call each
+    implementation in pluggy's order (reversed `get_hookimpls()`, which honours tryfirst and
+    trylast) with the arguments it names; collect non-None results, or return the first one
+    for `firstresult` hooks. Anything else (wrappers, historic hooks) goes through pluggy.
+    """
+    impls = hook.get_hookimpls()
+    spec = hook.spec
+    if spec is None or spec.opts.get("historic"):
+        return None
+    if any(impl.wrapper or impl.hookwrapper for impl in impls):
+        return None
+    calls = tuple((impl.function, tuple(impl.argnames)) for impl in reversed(impls))
+    return bool(spec.opts.get("firstresult")), calls

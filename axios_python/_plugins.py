@@ -6,8 +6,6 @@ import inspect
 from collections.abc import Mapping
 from typing import Any
 
-from ._exceptions import AxiosPythonError
-
 __all__ = ["HOOK_NAMES", "Plugin", "apply_returned_config", "has_awaitable", "plugin_name"]
 
 HOOK_NAMES = ("on_register", "on_request", "on_transport", "on_response", "on_error")
@@ -30,20 +28,24 @@ class Plugin:
 
     name: str | None = None
 
-    def on_register(self, client: Any) -> None:
-        return None
+    # Placeholders, never called: only overridden methods become hook implementations. Their
+    # gradual signatures let an override take any subset of the hook's arguments (see
+    # `_hookspecs`), e.g. `on_response(self, response)` or `on_response(self, response, attempt)`.
 
-    def on_request(self, config: dict[str, Any]) -> Any:
-        return config
+    def on_register(self, *args: Any, **kwargs: Any) -> Any:
+        """`on_register(client)`: once, when registered on a client."""
 
-    def on_transport(self, request: Any, config: dict[str, Any]) -> Any:
-        return None
+    def on_request(self, *args: Any, **kwargs: Any) -> Any:
+        """`on_request(config, attempt)`: before each attempt's request is built."""
 
-    def on_response(self, response: Any) -> Any:
-        return response
+    def on_transport(self, *args: Any, **kwargs: Any) -> Any:
+        """`on_transport(request, config, attempt)`: return a Response to skip the network."""
 
-    def on_error(self, error: AxiosPythonError) -> None:
-        return None
+    def on_response(self, *args: Any, **kwargs: Any) -> Any:
+        """`on_response(response, config, attempt)`: each attempt's response."""
+
+    def on_error(self, *args: Any, **kwargs: Any) -> Any:
+        """`on_error(error, config, attempt)`: each failed attempt."""
 
 
 def plugin_name(plugin: Any) -> str:

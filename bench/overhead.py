@@ -145,6 +145,8 @@ TARGETS = (
     Target("1 MiB sync throughput", "big_sync", "axios", "httpx", 0.90, throughput=True),
     Target("1 MiB async throughput", "big_async", "axios", "httpx", 0.90, throughput=True),
     Target("import time (process)", "import", "axios", "httpx", 1.30),
+    Target("sync 3 plugins not matching (POST)", "plugins_sync", "plugins", "bare", 1.10),
+    Target("async 3 plugins not matching (POST)", "plugins_async", "plugins", "bare", 1.10),
 )
 
 
@@ -346,6 +348,82 @@ def _progress(group: Group, done: int, total: int) -> None:
         return
     end = "\n" if done == total else ""
     print(f"\r  {group.name}: round {done}/{total}", end=end, file=sys.stderr, flush=True)
+
+
+# --- the project plugins, registered but not matching (issue 4's target) -----------------------
+
+
+def make_plugged(base_url: str) -> axios_python.AxiosPython:
+    """Cache, Auth and Logger registered, none of them applying to a POST to the bench server:
+    the cache bypasses POSTs, the token is for another host (no base_url, whose origin Auth
+    would serve), the logger's level is off."""
+    import logging
+
+    from axios_python import AuthPlugin, CachePlugin, LoggerPlugin
+
+    logging.getLogger("axios_python.bench").setLevel(logging.WARNING)
+    api = axios_python.create()
+    api.plugin(CachePlugin(ttl=60))
+    api.plugin(AuthPlugin(token="bench-token", allowed_hosts=["api.elsewhere.test"]))
+    api.plugin(LoggerPlugin(level=logging.INFO, logger="axios_python.bench"))
+    return api
+
+
+def bench_plugins(base_url: str, params: Params, *, asynchronous: bool) -> Group:
+    """POST /json through a bare client and through one with the three project plugins."""
+    mode = "async" if asynchronous else "sync"
+    n = params.n_async if asynchronous else params.n_sync
+    group = Group(
+        f"plugins_{mode}", f"{mode} POST /json: no plugins vs Cache+Auth+Logger not matching", n
+    )
+    apis = {"bare": axios_python.create(), "plugins": make_plugged(base_url)}
+    url = base_url + "/json"
+    group.add("bare", f"axios_python {mode}, no plugins")
+    group.add("plugins", f"axios_python {mode}, 3 plugins")
+
+    def sync_runner(api: axios_python.AxiosPython) -> SyncRun:
+        def run(count: int) -> Sample:
+            post = api.post
+            cpu, wall = time.process_time_ns(), time.perf_counter_ns()
+            for _ in range(count):
+                post(url)
+            return time.perf_counter_ns() - wall, time.process_time_ns() - cpu
+
+        return run
+
+    def async_runner(api: axios_python.AxiosPython) -> AsyncRun:
+        async def run(count: int) -> Sample:
+            post = api.async_post
+            cpu, wall = time.process_time_ns(), time.perf_counter_ns()
+            for _ in range(count):
+                await post(url)
+            return time.perf_counter_ns() - wall, time.process_time_ns() - cpu
+
+        return run
+
+    if not asynchronous:
+        try:
+            probe = apis["plugins"].post(url).request
+            assert probe is not None
+            assert "authorization" not in probe.headers
+            run_sync_rounds(
+                group, {k: sync_runner(a) for k, a in apis.items()}, params, params.warmup
+            )
+        finally:
+            for api in apis.values():
+                api.close()
+        return group
+
+    async def main() -> None:
+        try:
+            runners = {k: async_runner(a) for k, a in apis.items()}
+            await run_async_rounds(group, runners, params, params.warmup)
+        finally:
+            for api in apis.values():
+                await api.aclose()
+
+    asyncio.run(main())
+    return group
 
 
 def run_sync_rounds(group: Group, runners: dict[str, SyncRun], params: Params, warmup: int) -> None:
@@ -614,7 +692,7 @@ def to_json(
 
 # --- main ----------------------------------------------------------------------------------
 
-GROUPS = ("sync", "async", "big", "import")
+GROUPS = ("sync", "async", "big", "plugins", "import")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -684,7 +762,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.pin:
         os.sched_setaffinity(0, {0})
     groups: list[Group] = []
-    if {"sync", "async", "big"} & set(args.groups):
+    if {"sync", "async", "big", "plugins"} & set(args.groups):
         with bench_server(args.pin) as base_url:
             if "sync" in args.groups:
                 groups.append(bench_sync(base_url, params, big=False, aa=args.aa))
@@ -693,6 +771,9 @@ def main(argv: list[str] | None = None) -> int:
             if "big" in args.groups:
                 groups.append(bench_sync(base_url, params, big=True, aa=args.aa))
                 groups.append(bench_async(base_url, params, big=True, aa=args.aa))
+            if "plugins" in args.groups:
+                groups.append(bench_plugins(base_url, params, asynchronous=False))
+                groups.append(bench_plugins(base_url, params, asynchronous=True))
     if "import" in args.groups:
         groups.extend(bench_import(params))
 

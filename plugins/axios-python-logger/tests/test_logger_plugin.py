@@ -8,7 +8,7 @@ from typing import Any
 
 import axios_python_logger
 import pytest
-from axios_python_logger import LoggerPlugin, _attempts
+from axios_python_logger import LoggerPlugin
 
 import axios_python
 from axios_python import MockTransport, Response
@@ -40,7 +40,6 @@ async def test_disabled_level_emits_and_builds_nothing(
     caplog.set_level(logging.ERROR, logger="axios_python")
     for name in ("request_record", "response_record", "error_record"):
         monkeypatch.setattr(axios_python_logger, name, explode)
-    monkeypatch.setattr(_attempts, "Exchange", explode)
     monkeypatch.setattr(axios_python_logger, "perf_counter", explode)
     api = make_api(LoggerPlugin(log_headers=True))
     response = await send(api, mode, "GET", "/get", headers={"Authorization": "x"})

@@ -104,6 +104,20 @@ class HostPolicy:
                     bases.clear()
                 bases[base] = decision
             return decision
+        if type(url) is str:
+            scheme, sep, rest = url.partition("://")
+            if sep and scheme in ("http", "https"):
+                # An absolute URL: only its origin matters. Decided once per scheme://netloc.
+                cut = min((i for i in map(rest.find, "/?#") if i >= 0), default=len(rest))
+                prefix = url[: len(scheme) + 3 + cut]
+                bases = self._bases
+                decision = bases.get(prefix)
+                if decision is None:
+                    decision = self._allows_target(base, prefix + "/")
+                    if len(bases) >= _CACHE_SIZE:
+                        bases.clear()
+                    bases[prefix] = decision
+                return decision
         return self._allows_target(base, url)
 
     def allows_url(self, url: httpx.URL) -> bool:

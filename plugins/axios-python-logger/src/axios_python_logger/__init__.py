@@ -10,8 +10,8 @@ api.plugin(LoggerPlugin(level=logging.INFO, log_headers=False, log_body=True))
 
 The plugin only observes: it never changes a config, a request or a response. Its hooks:
 
-- `on_register`: adds a middleware that numbers the attempts of each request (`_attempts`);
-- `on_transport` (tryfirst, returns None): the request record, for the request as it is sent;
+- `on_transport` (tryfirst, returns None): the request record, for the request as it is sent,
+  with the attempt number the core passes to every per-attempt hook;
 - `on_response` (trylast): the response record, at `level`;
 - `on_error`: the error record, at `error_level`.
 
@@ -22,6 +22,7 @@ The records and their `extra` fields are described in `_records`; redaction in `
 from __future__ import annotations
 
 import logging
+import weakref
 from collections.abc import Iterable
 from time import perf_counter
 from typing import Any
@@ -29,7 +30,6 @@ from typing import Any
 import axios_python
 from axios_python import AxiosPythonError, Request, Response, hookimpl
 
-from ._attempts import new_exchange_var, tracking_middleware
 from ._records import Record, Settings, error_record, request_record, response_record
 from ._redact import (
     DEFAULT_REDACT_FIELDS,
@@ -114,7 +114,8 @@ class LoggerPlugin(axios_python.Plugin):
                 DEFAULT_REDACT_FIELDS if redact_fields is None else redact_fields,
             ),
         )
-        self._exchange = new_exchange_var()
+        # When each attempt's request went out, for elapsed times; entries go with the request.
+        self._started: weakref.WeakKeyDictionary[Any, float] = weakref.WeakKeyDictionary()
 
     # --- read-only options ---------------------------------------------------------------
 
@@ -151,38 +152,30 @@ class LoggerPlugin(axios_python.Plugin):
 
     # --- hooks ---------------------------------------------------------------------------
 
-    def on_register(self, client: Any) -> None:
-        client.use(tracking_middleware(self._exchange, self._logger, self._any_level))
-
     @hookimpl(tryfirst=True)
-    def on_transport(self, request: Request, config: dict[str, Any]) -> None:
+    def on_transport(self, request: Request, attempt: int) -> None:
         logger = self._logger
         if not logger.isEnabledFor(self._any_level):
             return None
-        exchange = self._exchange.get()
-        attempt = None
-        if exchange is not None:
-            exchange.attempt += 1
-            exchange.started = perf_counter()
-            attempt = exchange.attempt
+        self._started[request] = perf_counter()
         if logger.isEnabledFor(self._level):
             self._emit(self._level, "request", request_record, self._settings, request, attempt)
         return None
 
     @hookimpl(trylast=True)
-    def on_response(self, response: Response) -> None:
+    def on_response(self, response: Response, attempt: int) -> None:
         if not self._logger.isEnabledFor(self._level):
             return None
-        attempt, elapsed_ms = self._progress()
+        elapsed_ms = self._elapsed_ms(response.request)
         self._emit(
             self._level, "response", response_record, self._settings, response, attempt, elapsed_ms
         )
         return None
 
-    def on_error(self, error: AxiosPythonError) -> None:
+    def on_error(self, error: AxiosPythonError, attempt: int) -> None:
         if not self._logger.isEnabledFor(self._error_level):
             return None
-        attempt, elapsed_ms = self._progress()
+        elapsed_ms = self._elapsed_ms(error.request)
         self._emit(
             self._error_level, "error", error_record, self._settings, error, attempt, elapsed_ms
         )
@@ -190,13 +183,9 @@ class LoggerPlugin(axios_python.Plugin):
 
     # --- helpers -------------------------------------------------------------------------
 
-    def _progress(self) -> tuple[int | None, float | None]:
-        exchange = self._exchange.get()
-        if exchange is None:
-            return None, None
-        started = exchange.started
-        elapsed_ms = None if started is None else round((perf_counter() - started) * 1000, 3)
-        return exchange.attempt or None, elapsed_ms
+    def _elapsed_ms(self, request: Any) -> float | None:
+        started = self._started.pop(request, None) if request is not None else None
+        return None if started is None else round((perf_counter() - started) * 1000, 3)
 
     def _emit(self, level: int, event: str, build: Any, *args: Any) -> None:
         """Build and log one record; a failure to build it never fails the request."""
