@@ -35,11 +35,17 @@ class AxiosPython:
     Args:
         config: defaults for every request (see the configuration reference), validated now;
             an unknown key or a wrong type raises `ConfigError` naming it.
-        transport: a `BaseTransport` to send with (default: pooled httpx clients).
+        transport: a `BaseTransport` to send with, or the name of an installed transport
+            (entry point group `axios_python.transports`, e.g. "httpx", "aiohttp"); the
+            client-only options (verify, proxy, limits, ...) are passed to a named transport.
+            Default: "httpx", pooled httpx clients.
     """
 
     def __init__(
-        self, config: Mapping[str, Any] | None = None, *, transport: BaseTransport | None = None
+        self,
+        config: Mapping[str, Any] | None = None,
+        *,
+        transport: BaseTransport | str | None = None,
     ) -> None:
         options: dict[str, Any] = {}
         if config is not None:
@@ -47,17 +53,9 @@ class AxiosPython:
 
             options = validate_client_options(config)
         self.defaults, transport_options = split_client_options(options)
-        transport = transport if transport is not None else options.get("transport")
-        if transport is None:
-            from ._transports.default import HttpxTransport
-
-            transport = HttpxTransport(**transport_options)
-        elif set(transport_options) - {"max_redirects"}:
-            keys = ", ".join(sorted(set(transport_options) - {"max_redirects"}))
-            raise ConfigError(
-                f"{keys} configure the default transport; give them to your own transport instead"
-            )
-        self.transport: BaseTransport = transport
+        self.transport = _make_transport(
+            transport if transport is not None else options.get("transport"), transport_options
+        )
         self.interceptors = Interceptors()
         self._lock = threading.RLock()  # a plugin's on_register may call use()
         self._middlewares: tuple[Middleware, ...] = ()
@@ -244,6 +242,27 @@ class AxiosPython:
     def __repr__(self) -> str:
         base = self.defaults.get("base_url")
         return f"<AxiosPython base_url={str(base)!r}>" if base else "<AxiosPython>"
+
+
+def _make_transport(
+    transport: BaseTransport | str | None, options: dict[str, Any]
+) -> BaseTransport:
+    """The client's transport: the default, a named (installed) one, or the given object."""
+    if transport is None:
+        from ._transports.default import HttpxTransport
+
+        return HttpxTransport(**options)
+    if isinstance(transport, str):
+        from ._discovery import load_transport
+
+        loaded: BaseTransport = load_transport(transport, **options)
+        return loaded
+    if set(options) - {"max_redirects"}:
+        keys = ", ".join(sorted(set(options) - {"max_redirects"}))
+        raise ConfigError(
+            f"{keys} configure the default transport; give them to your own transport instead"
+        )
+    return transport
 
 
 def create(config: Mapping[str, Any] | None = None, **options: Any) -> AxiosPython:

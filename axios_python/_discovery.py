@@ -24,9 +24,18 @@ from typing import Any
 
 from ._exceptions import ConfigError
 
-__all__ = ["ENTRY_POINT_GROUP", "PluginInfo", "autoload_names", "discover", "load_plugin"]
+__all__ = [
+    "ENTRY_POINT_GROUP",
+    "TRANSPORT_GROUP",
+    "PluginInfo",
+    "autoload_names",
+    "discover",
+    "load_plugin",
+    "load_transport",
+]
 
 ENTRY_POINT_GROUP = "axios_python.plugins"
+TRANSPORT_GROUP = "axios_python.transports"
 ENV_PLUGINS = "AXIOS_PYTHON_PLUGINS"
 ENV_DISABLE = "AXIOS_PYTHON_DISABLE_PLUGIN_AUTOLOAD"
 _HOOK_NAMES = ("on_register", "on_request", "on_transport", "on_response", "on_error")
@@ -108,6 +117,37 @@ def load_plugin(name: str, **options: Any) -> Any:
         raise ConfigError(
             f"plugin {name!r} rejected its options {options!r}: {exc}", key="plugins"
         ) from exc
+
+
+def load_transport(name: str, **options: Any) -> Any:
+    """Instantiate the installed transport called `name` (group `axios_python.transports`).
+
+    `options` are the client-only options given to `create()` (verify, proxy, limits, ...).
+    """
+    from ._transports.base import BaseTransport
+
+    found = {ep.name: ep for ep in entry_points(group=TRANSPORT_GROUP)}
+    ep = found.get(name)
+    if ep is None:
+        known = ", ".join(sorted(found)) or "none"
+        hint = f' (pip install "axios-python[{name}]"?)' if name == "aiohttp" else ""
+        raise ConfigError(
+            f"no installed transport named {name!r}; installed: {known}{hint}", key="transport"
+        )
+    try:
+        factory = ep.load()
+        transport = factory(**options)
+    except ConfigError:
+        raise
+    except Exception as exc:
+        dist = ep.dist.name if ep.dist is not None else "<unknown>"
+        raise ConfigError(
+            f"transport {name!r} from {dist} could not be created: {type(exc).__name__}: {exc}",
+            key="transport",
+        ) from exc
+    if not isinstance(transport, BaseTransport):
+        raise ConfigError(f"transport {name!r} did not produce a BaseTransport", key="transport")
+    return transport
 
 
 def autoload_names() -> list[str]:

@@ -107,7 +107,7 @@ class ClientOptions(RequestOptions, total=False):
     trust_env: bool
     http2: bool
     limits: httpx.Limits | None
-    transport: BaseTransport | None
+    transport: BaseTransport | str | None
     plugins: list[Any]
 
 
