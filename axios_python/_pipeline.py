@@ -42,6 +42,7 @@ from ._exceptions import (
     MiddlewareError,
     PluginError,
     RetryError,
+    StreamError,
 )
 from ._interceptors import run_chain
 from ._models import Response, _status_message
@@ -355,6 +356,7 @@ class Pipeline:
         token: CancelToken | None = ctx.get("cancel_token")
         deadline = ctx.get("retry_deadline")
         started = time.monotonic()
+        body_start = _body_start(ctx)
         attempt = 1
         while True:
             remaining = None if deadline is None else deadline - (time.monotonic() - started)
@@ -394,6 +396,7 @@ class Pipeline:
                 )
             if response is not None:
                 await _discard(response, io)
+            _rewind_body(ctx, body_start, error, response)
             on_retry = ctx.get("on_retry")
             if on_retry is not None:
                 on_retry(attempt, error if error is not None else response, delay)
@@ -425,6 +428,8 @@ class Pipeline:
                 response = pm.call("on_transport", request=request, config=config, attempt=attempt)
                 if has_awaitable(response):
                     response = await pm.resolve(response, "on_transport")
+                if response is not None and response.request is None:
+                    response.request, response.config = request, config
             if response is None:
                 try:
                     response = await io.send(self.client.transport, request, token)
@@ -503,6 +508,38 @@ async def _read(response: Response, io: IO) -> None:
         await response.aread()
     else:
         response.read()
+
+
+def _body_start(ctx: dict[str, Any]) -> int | None:
+    """Where a seekable `content` body starts, so that a retry can send it again."""
+    body = ctx.get("content")
+    if body is not None and not isinstance(body, (bytes, str, bytearray, list, tuple)):
+        seekable = getattr(body, "seekable", None)
+        if seekable is not None and seekable():
+            start: int = body.tell()
+            return start
+    return None
+
+
+def _rewind_body(
+    ctx: dict[str, Any], start: int | None, error: Exception | None, response: Response | None
+) -> None:
+    """Before a retry: rewind a seekable body, or refuse to resend a one-shot one.
+
+    A generator or iterator body was consumed by the first attempt; sending it again would
+    send an empty or truncated body, so the retry stops with a `StreamError` instead.
+    """
+    body = ctx.get("content")
+    if body is None or isinstance(body, (bytes, str, bytearray, list, tuple)):
+        return
+    if start is not None:
+        body.seek(start)
+        return
+    message = (
+        "cannot retry: the request body is a one-shot stream (a generator or iterator) that "
+        "the failed attempt consumed; pass bytes, or a seekable file, to make it retryable"
+    )
+    raise StreamError(message, config=ctx, response=response) from error
 
 
 async def _read_or_discard(response: Response, io: IO) -> None:
