@@ -44,6 +44,7 @@ from ._interceptors import InterceptorManager, Interceptors
 from ._models import Request, Response
 from ._pipeline import is_async_call
 from ._plugins import Plugin
+from ._progress import ProgressEvent
 from ._retry import ExponentialBackoff, FixedBackoff, LinearBackoff, RetryStrategy
 from ._transports.base import BaseTransport
 from ._transports.mock import MockTransport
@@ -74,6 +75,7 @@ __all__ = [
     "NetworkError",
     "Plugin",
     "PluginError",
+    "ProgressEvent",
     "Request",
     "Response",
     "RetryError",

@@ -95,6 +95,8 @@ class RequestOptions(TypedDict, total=False):
     on_retry: Callable[..., Any] | None
     cancel_token: CancelToken | None
     stream: bool
+    on_upload_progress: Callable[..., Any] | None
+    on_download_progress: Callable[..., Any] | None
 
 
 class ClientOptions(RequestOptions, total=False):

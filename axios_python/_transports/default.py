@@ -113,27 +113,42 @@ class HttpxTransport(BaseTransport):
         _apply_cookies(client.cookies, request, config.get("cookies"))
         follow = config.get("follow_redirects", True)
         max_redirects = config.get("max_redirects", self.max_redirects)
+        stream = config.get("stream", False)
+        on_download = config.get("on_download_progress")
+        if on_download is not None or config.get("on_upload_progress") is not None:
+            stream = _track_progress(request, config, stream)
         _current.token = config.get("cancel_token")
         try:
             with map_httpx_errors(request):
                 if follow and max_redirects != client.max_redirects:
-                    raw = self._send_limited(client, request, config, max_redirects)
+                    raw = self._send_limited(client, request, config, max_redirects, stream)
                 else:
                     raw = client.send(
-                        request,
-                        stream=config.get("stream", False),
-                        follow_redirects=follow,
-                        auth=config.get("auth"),
+                        request, stream=stream, follow_redirects=follow, auth=config.get("auth")
                     )
+                if on_download is not None:
+                    from .._progress import track_download
+
+                    track_download(raw, on_download)
+                    if not config.get("stream", False):
+                        try:
+                            raw.read()
+                        except BaseException:
+                            raw.close()
+                            raise
         finally:
             _current.token = None
         return Response(raw=raw, request=request, config=config)
 
     def _send_limited(
-        self, client: httpx.Client, request: Request, config: dict[str, Any], limit: int
+        self,
+        client: httpx.Client,
+        request: Request,
+        config: dict[str, Any],
+        limit: int,
+        stream: bool,
     ) -> httpx.Response:
         """Follow redirects by hand, for a per-request `max_redirects` that differs from the client's."""
-        stream = config.get("stream", False)
         history: list[httpx.Response] = []
         raw = client.send(request, stream=stream, follow_redirects=False, auth=config.get("auth"))
         while raw.next_request is not None:
@@ -152,22 +167,37 @@ class HttpxTransport(BaseTransport):
         _apply_cookies(client.cookies, request, config.get("cookies"))
         follow = config.get("follow_redirects", True)
         max_redirects = config.get("max_redirects", self.max_redirects)
+        stream = config.get("stream", False)
+        on_download = config.get("on_download_progress")
+        if on_download is not None or config.get("on_upload_progress") is not None:
+            stream = _track_progress(request, config, stream)
         with map_httpx_errors(request):
             if follow and max_redirects != client.max_redirects:
-                raw = await self._send_limited_async(client, request, config, max_redirects)
+                raw = await self._send_limited_async(client, request, config, max_redirects, stream)
             else:
                 raw = await client.send(
-                    request,
-                    stream=config.get("stream", False),
-                    follow_redirects=follow,
-                    auth=config.get("auth"),
+                    request, stream=stream, follow_redirects=follow, auth=config.get("auth")
                 )
+            if on_download is not None:
+                from .._progress import track_download
+
+                track_download(raw, on_download)
+                if not config.get("stream", False):
+                    try:
+                        await raw.aread()
+                    except BaseException:
+                        await raw.aclose()
+                        raise
         return Response(raw=raw, request=request, config=config)
 
     async def _send_limited_async(
-        self, client: httpx.AsyncClient, request: Request, config: dict[str, Any], limit: int
+        self,
+        client: httpx.AsyncClient,
+        request: Request,
+        config: dict[str, Any],
+        limit: int,
+        stream: bool,
     ) -> httpx.Response:
-        stream = config.get("stream", False)
         history: list[httpx.Response] = []
         raw = await client.send(
             request, stream=stream, follow_redirects=False, auth=config.get("auth")
@@ -197,6 +227,17 @@ class HttpxTransport(BaseTransport):
             entry = self._async_clients.pop(loop, None)
         if entry is not None:
             await entry[1].aclose()
+
+
+def _track_progress(request: Request, config: dict[str, Any], stream: bool) -> bool:
+    """Install the progress callbacks; return the `stream` flag to send with."""
+    from .._progress import track_upload
+
+    on_upload = config.get("on_upload_progress")
+    if on_upload is not None:
+        track_upload(request, on_upload)
+    # The body is read here, chunk by chunk, rather than by httpx in one go.
+    return stream or config.get("on_download_progress") is not None
 
 
 async def _close_at_loop_shutdown(client: httpx.AsyncClient) -> AsyncGenerator[None, None]:

@@ -1,14 +1,473 @@
-"""An aiohttp transport for axios_python (work in progress)."""
+"""An aiohttp transport for axios_python: aiohttp's async speed behind the same API.
 
+Select it per client::
+
+    api = axios_python.create({"transport": "aiohttp", "base_url": "https://api.example.com"})
+    await api.async_get("/users")
+
+Async calls go through one pooled `aiohttp.ClientSession` per event loop (closed by `aclose()`,
+or when `asyncio.run()` shuts its loop down). Sync calls on the same client fall back to an
+internal `HttpxTransport` sharing the same cookie jar: aiohttp has no blocking API.
+
+Everything above the transport (interceptors, middleware, retries, plugins, cancellation) is the
+core's and works unchanged. The transport itself does what httpx's client does for the default
+transport: redirects (hop by hop, with the cookie jar applied on every hop), cookies, `httpx.Auth`
+flows, streaming, timeouts, and the mapping of aiohttp/asyncio errors to axios_python errors.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import ssl
+import threading
+import time
+import urllib.request
+import weakref
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
+from datetime import timedelta
 from typing import Any
 
-from axios_python import BaseTransport
+import aiohttp
+import httpx
 
-__all__ = ["AiohttpTransport"]
+from axios_python import (
+    AxiosPythonError,
+    BaseTransport,
+    ConfigError,
+    NetworkError,
+    Response,
+    TimeoutError,
+    TooManyRedirects,
+)
+from axios_python._models import Request
+from axios_python._transports.default import HttpxTransport
+
+__all__ = ["AiohttpTransport", "map_aiohttp_error"]
+
+# no_proxy matching on the environment variables only (the stubs do not declare it)
+_proxy_bypass: Callable[[str], bool] = getattr(
+    urllib.request, "proxy_bypass_environment", urllib.request.proxy_bypass
+)
+_REDIRECTS = frozenset((301, 302, 303, 307, 308))
+_CHUNK = 64 * 1024
 
 
 class AiohttpTransport(BaseTransport):
-    """Placeholder until the real implementation lands."""
+    """Sends async requests with aiohttp; sync requests with the default httpx transport.
 
-    def __init__(self, **options: Any) -> None:
-        self.options = options
+    Args:
+        verify: True (system CAs), False (no verification), a CA bundle path, or an SSLContext.
+        cert: a client certificate: a path, or (certfile, keyfile[, password]).
+        proxy: an http(s) proxy URL, `httpx.URL` or `httpx.Proxy` (its auth and headers are used).
+        trust_env: read proxies and netrc from the environment (aiohttp's `trust_env`).
+        http2: must be False; aiohttp speaks HTTP/1.1 only (ConfigError otherwise).
+        limits: `httpx.Limits`; max_connections and keepalive_expiry are mapped.
+        max_redirects: the client-wide redirect limit (a per-request `max_redirects` also works).
+        cookies: initial cookies; the jar then persists `Set-Cookie` across requests.
+    """
+
+    def __init__(
+        self,
+        *,
+        verify: ssl.SSLContext | str | bool = True,
+        cert: Any = None,
+        proxy: str | httpx.URL | httpx.Proxy | None = None,
+        trust_env: bool = True,
+        http2: bool = False,
+        limits: httpx.Limits | None = None,
+        max_redirects: int = 20,
+        cookies: dict[str, str] | None = None,
+    ) -> None:
+        if http2:
+            raise ConfigError(
+                "the aiohttp transport speaks HTTP/1.1 only; use the default transport for http2",
+                key="http2",
+            )
+        self._ssl: ssl.SSLContext | bool = _ssl_option(verify, cert)
+        self._proxy, self._proxy_headers = _proxy_option(proxy)
+        # aiohttp's own trust_env looks up netrc and proxy variables in a thread on *every*
+        # request (~2x the cost of the request); read the proxy variables once, as httpx does.
+        self._env_proxies: dict[str, str] = {}
+        if trust_env and proxy is None:
+            self._env_proxies = {
+                scheme: url
+                for scheme, url in urllib.request.getproxies_environment().items()
+                if scheme in ("http", "https", "all")
+            }
+        limits = limits or httpx.Limits(max_connections=100, max_keepalive_connections=100)
+        self._limit = limits.max_connections or 0
+        self._keepalive = limits.keepalive_expiry if limits.keepalive_expiry is not None else 15.0
+        self.max_redirects = max_redirects
+        self.cookies = httpx.Cookies(cookies)
+        self._fallback = HttpxTransport(
+            verify=verify,
+            cert=cert,
+            proxy=proxy,
+            trust_env=trust_env,
+            limits=limits,
+            max_redirects=max_redirects,
+        )
+        self._fallback.cookies = self.cookies  # one jar for sync and async calls
+        self._lock = threading.Lock()
+        self._sessions: weakref.WeakKeyDictionary[
+            asyncio.AbstractEventLoop, tuple[aiohttp.ClientSession, AsyncGenerator[None, None]]
+        ] = weakref.WeakKeyDictionary()
+        self._timeouts: dict[tuple[Any, ...], aiohttp.ClientTimeout] = {}
+
+    # --- sessions ------------------------------------------------------------------------
+
+    async def _session(self) -> aiohttp.ClientSession:
+        # An aiohttp session belongs to the loop that created it: one session per loop.
+        loop = asyncio.get_running_loop()
+        entry = self._sessions.get(loop)
+        if entry is not None:
+            return entry[0]
+        with self._lock:
+            entry = self._sessions.get(loop)
+            closer = None
+            if entry is None:
+                connector = aiohttp.TCPConnector(
+                    limit=self._limit,
+                    limit_per_host=0,
+                    keepalive_timeout=self._keepalive,
+                    ssl=self._ssl,
+                )
+                session = aiohttp.ClientSession(
+                    connector=connector,
+                    cookie_jar=aiohttp.DummyCookieJar(),  # the httpx jar is applied per hop
+                    auto_decompress=False,  # httpx.Response decodes, keeping Content-Encoding
+                    trust_env=False,
+                    timeout=aiohttp.ClientTimeout(total=None),
+                    # Send exactly the headers the httpx.Request has, as the default transport.
+                    skip_auto_headers=("User-Agent", "Accept", "Accept-Encoding", "Content-Type"),
+                )
+                # asyncio.run() finalizes live async generators before closing its loop; this
+                # one closes the session then, on its own loop, instead of leaking its sockets.
+                closer = _close_at_loop_shutdown(session)
+                entry = self._sessions[loop] = (session, closer)
+        if closer is not None:
+            await closer.__anext__()
+        return entry[0]
+
+    def _timeout(self, request: httpx.Request) -> aiohttp.ClientTimeout:
+        spec = request.extensions.get("timeout") or {}
+        key = (spec.get("connect"), spec.get("read"), spec.get("pool"))
+        timeout = self._timeouts.get(key)
+        if timeout is None:
+            connect, read, pool = key
+            timeout = aiohttp.ClientTimeout(
+                total=None,
+                connect=None if connect is None or pool is None else connect + pool,
+                sock_connect=connect,
+                sock_read=read,
+            )
+            if len(self._timeouts) < 256:
+                self._timeouts[key] = timeout
+        return timeout
+
+    # --- sending -------------------------------------------------------------------------
+
+    def send(self, request: Request) -> Response:
+        """Sync calls: aiohttp has no blocking API, so the default httpx transport sends them."""
+        return self._fallback.send(request)
+
+    async def send_async(self, request: Request) -> Response:
+        config = request.config
+        session = await self._session()
+        started = time.perf_counter()
+        _apply_cookies(self.cookies, request, config.get("cookies"))
+        stream = config.get("stream", False)
+        auth = config.get("auth")
+        try:
+            if isinstance(auth, httpx.Auth):
+                raw = await self._send_with_auth(session, request, auth, stream)
+            else:
+                raw = await self._send_following(session, request, stream)
+        except AxiosPythonError:
+            raise
+        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as exc:
+            raise map_aiohttp_error(exc, request) from exc
+        if not stream:
+            raw.elapsed = timedelta(seconds=time.perf_counter() - started)
+        return Response(raw=raw, request=request, config=config)
+
+    async def _send_with_auth(
+        self, session: aiohttp.ClientSession, request: httpx.Request, auth: httpx.Auth, stream: bool
+    ) -> httpx.Response:
+        """Drive an `httpx.Auth` flow (digest, custom) as httpx's client does."""
+        flow = auth.async_auth_flow(request)
+        try:
+            current = await flow.__anext__()
+            while True:
+                raw = await self._send_following(session, current, stream)
+                try:
+                    following = await flow.asend(raw)
+                except StopAsyncIteration:
+                    return raw
+                await raw.aread()
+                await raw.aclose()
+                current = following
+        finally:
+            await flow.aclose()
+
+    async def _send_following(
+        self, session: aiohttp.ClientSession, request: httpx.Request, stream: bool
+    ) -> httpx.Response:
+        config: dict[str, Any] = getattr(request, "config", None) or {}
+        follow = config.get("follow_redirects", True)
+        raw = await self._send_one(session, request, stream)
+        if not follow:
+            return raw
+        limit = config.get("max_redirects", self.max_redirects)
+        history: list[httpx.Response] = []
+        while raw.status_code in _REDIRECTS and "location" in raw.headers:
+            if len(history) >= limit:
+                await raw.aclose()
+                raise TooManyRedirects(
+                    f"Exceeded maximum allowed redirects ({limit}).",
+                    request=request if isinstance(request, Request) else None,
+                    config=config or None,
+                )
+            await raw.aread()
+            await raw.aclose()
+            history.append(raw)
+            hop = _redirect_request(raw)
+            _apply_cookies(self.cookies, hop, None)
+            raw = await self._send_one(session, hop, stream)
+        if history:
+            raw.history = history
+        return raw
+
+    async def _send_one(
+        self, session: aiohttp.ClientSession, request: httpx.Request, streamed: bool
+    ) -> httpx.Response:
+        """One HTTP exchange. `streamed`: leave the body unread (the caller reads or streams it)."""
+        data = await _body(request)
+        headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers.raw]
+        if data is not None and not isinstance(data, bytes):  # aiohttp frames it chunked itself
+            headers = [(k, v) for k, v in headers if k.lower() != "transfer-encoding"]
+        resp = await session.request(
+            request.method,
+            str(request.url),
+            headers=headers,
+            data=data,
+            allow_redirects=False,
+            timeout=self._timeout(request),
+            proxy=self._proxy if not self._env_proxies else self._env_proxy(request.url),
+            proxy_headers=self._proxy_headers,
+        )
+        try:
+            if streamed:
+                body_stream: httpx.AsyncByteStream = _AiohttpStream(resp)
+                content: bytes | None = None
+            else:
+                content = await resp.read()
+                resp.release()
+        except BaseException:  # CancelledError included: never pool a half-read connection
+            resp.close()
+            raise
+        version = resp.version
+        raw = httpx.Response(
+            resp.status,
+            headers=list(resp.raw_headers),
+            request=request,
+            extensions={
+                "http_version": b"HTTP/%d.%d" % (version.major, version.minor)
+                if version is not None
+                else b"HTTP/1.1",
+                "reason_phrase": (resp.reason or "").encode("latin-1"),
+            },
+            **({"content": content} if content is not None else {"stream": body_stream}),
+        )
+        if isinstance(raw.stream, _AiohttpStream):
+            raw.stream.response = raw
+        if "set-cookie" in raw.headers:
+            self.cookies.extract_cookies(raw)
+        return raw
+
+    def _env_proxy(self, url: httpx.URL) -> str | None:
+        if _proxy_bypass(url.host):
+            return None
+        proxies = self._env_proxies
+        return proxies.get(url.scheme) or proxies.get("all")
+
+    # --- closing -------------------------------------------------------------------------
+
+    def close(self) -> None:
+        self._fallback.close()
+
+    async def aclose(self) -> None:
+        await self._fallback.aclose()
+        loop = asyncio.get_running_loop()
+        with self._lock:
+            entry = self._sessions.pop(loop, None)
+        if entry is not None:
+            await entry[1].aclose()
+
+
+class _AiohttpStream(httpx.AsyncByteStream):
+    """A streamed aiohttp body as httpx sees it; `aclose()` gives the connection back."""
+
+    def __init__(self, resp: aiohttp.ClientResponse) -> None:
+        self._resp = resp
+        self._started = time.perf_counter()
+        self.response: httpx.Response | None = None
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        try:
+            async for chunk in self._resp.content.iter_chunked(_CHUNK):
+                yield chunk
+        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+            raise _as_httpx_error(exc) from exc
+
+    async def aclose(self) -> None:
+        resp = self._resp
+        if resp.content.at_eof():
+            resp.release()
+        else:  # closed early: the rest of the body is still on the wire
+            resp.close()
+        if self.response is not None:
+            self.response.elapsed = timedelta(seconds=time.perf_counter() - self._started)
+
+
+async def _body(request: httpx.Request) -> Any:
+    stream = request.stream
+    if isinstance(stream, httpx.ByteStream):
+        return request.content or None
+    if hasattr(stream, "get_content_length") or isinstance(stream, httpx.SyncByteStream):
+        return await request.aread()  # multipart (files): sized, read once
+    return _iterate(stream)  # an async iterator of bytes: sent chunked
+
+
+async def _iterate(stream: Any) -> AsyncIterator[bytes]:
+    async for chunk in stream:
+        yield chunk
+
+
+def _apply_cookies(
+    jar: httpx.Cookies, request: httpx.Request, extra: dict[str, str] | None
+) -> None:
+    """Send the jar's matching cookies, plus this request's own `cookies` option."""
+    if extra:
+        jar = httpx.Cookies(jar)
+        jar.update(extra)
+    elif not len(jar.jar):
+        return
+    if "cookie" not in request.headers:
+        jar.set_cookie_header(request)
+
+
+def _redirect_request(raw: httpx.Response) -> httpx.Request:
+    """The next hop for a redirect response, by httpx's rules."""
+    request = raw.request
+    method = request.method
+    see_other = raw.status_code == 303 and method != "HEAD"
+    if see_other or (raw.status_code in (301, 302) and method == "POST"):
+        method = "GET"
+    url = request.url.join(raw.headers["location"])
+    if url.fragment == "" and request.url.fragment:
+        url = url.copy_with(fragment=request.url.fragment)
+    headers = httpx.Headers(request.headers)
+    headers.pop("host", None)
+    headers.pop("cookie", None)
+    if url.scheme != request.url.scheme or url.netloc != request.url.netloc:
+        headers.pop("authorization", None)
+    body: dict[str, Any] = {}
+    if method != request.method and method == "GET":
+        headers.pop("content-length", None)
+        headers.pop("transfer-encoding", None)
+    elif isinstance(request.stream, httpx.ByteStream):
+        if request.content:
+            body["content"] = request.content
+    else:
+        body["stream"] = request.stream
+    hop = httpx.Request(method, url, headers=headers, extensions=request.extensions, **body)
+    hop.config = getattr(request, "config", {})  # type: ignore[attr-defined]
+    return hop
+
+
+def map_aiohttp_error(exc: BaseException, request: Any) -> Exception:
+    """The axios_python error for an aiohttp (or asyncio timeout) error, as for httpx's."""
+    context: dict[str, Any] = {"request": request, "config": getattr(request, "config", None)}
+    message = str(exc) or type(exc).__name__
+    if isinstance(exc, aiohttp.ConnectionTimeoutError):
+        return TimeoutError(f"connect timeout: {message}", phase="connect", **context)
+    if isinstance(exc, (aiohttp.ServerTimeoutError, asyncio.TimeoutError)):
+        return TimeoutError(f"read timeout: {message}", phase="read", **context)
+    if isinstance(exc, (aiohttp.InvalidURL, aiohttp.NonHttpUrlClientError)):
+        return ConfigError(f"invalid URL: {message}", key="url", code="ERR_INVALID_URL", **context)
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        refused = isinstance(exc.os_error, ConnectionRefusedError)
+        return NetworkError(message, code="ECONNREFUSED" if refused else "ERR_NETWORK", **context)
+    if isinstance(exc, (aiohttp.ServerDisconnectedError, aiohttp.ClientPayloadError)):
+        return NetworkError(message, code="ECONNRESET", **context)
+    if isinstance(exc, aiohttp.ClientOSError):
+        return NetworkError(message, code="ECONNRESET", **context)
+    if isinstance(exc, aiohttp.ClientResponseError):
+        return NetworkError(message, code="ERR_BAD_RESPONSE", **context)
+    if isinstance(exc, ValueError):
+        return ConfigError(f"invalid request: {message}", **context)
+    return NetworkError(message, **context)
+
+
+def _as_httpx_error(exc: BaseException) -> httpx.HTTPError:
+    """Errors while streaming a body surface through httpx.Response, so speak httpx there."""
+    message = str(exc) or type(exc).__name__
+    if isinstance(exc, (aiohttp.ServerTimeoutError, asyncio.TimeoutError)):
+        return httpx.ReadTimeout(message)
+    if isinstance(exc, aiohttp.ClientPayloadError):
+        return httpx.RemoteProtocolError(f"peer closed connection: {message}")
+    return httpx.ReadError(message)
+
+
+def _ssl_option(verify: ssl.SSLContext | str | bool, cert: Any) -> ssl.SSLContext | bool:
+    if isinstance(verify, ssl.SSLContext):
+        context = verify
+    elif verify is False:
+        if cert is None:
+            return False
+        context = ssl.create_default_context()
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    elif isinstance(verify, str):
+        context = ssl.create_default_context(cafile=verify)
+    elif cert is None:
+        return True
+    else:
+        context = ssl.create_default_context()
+    if cert is not None:
+        if isinstance(cert, str):
+            context.load_cert_chain(cert)
+        else:
+            context.load_cert_chain(*cert)
+    return context
+
+
+def _proxy_option(
+    proxy: str | httpx.URL | httpx.Proxy | None,
+) -> tuple[str | None, dict[str, str] | None]:
+    if proxy is None:
+        return None, None
+    if not isinstance(proxy, httpx.Proxy):
+        proxy = httpx.Proxy(proxy)
+    if proxy.url.scheme not in ("http", "https"):
+        raise ConfigError(
+            f"the aiohttp transport supports http(s) proxies only, not {proxy.url.scheme}://",
+            key="proxy",
+        )
+    headers = dict(proxy.headers)
+    if proxy.auth:  # as a header: aiohttp.BasicAuth is deprecated
+        token = base64.b64encode(":".join(proxy.auth).encode()).decode("ascii")
+        headers.setdefault("Proxy-Authorization", f"Basic {token}")
+    url = proxy.url.copy_with(username=None, password=None)
+    return str(url), headers or None
+
+
+async def _close_at_loop_shutdown(session: aiohttp.ClientSession) -> AsyncGenerator[None, None]:
+    try:
+        yield
+    finally:
+        with contextlib.suppress(Exception):
+            await session.close()

@@ -1,0 +1,103 @@
+"""Unit tests of the aiohttp transport's option mapping and error mapping (no network).
+
+The behaviour over real sockets is the shared contract suite, tests/test_transport_contract.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+
+import aiohttp
+import httpx
+import pytest
+from axios_python_aiohttp import AiohttpTransport, map_aiohttp_error
+
+import axios_python
+from axios_python import ConfigError, NetworkError, TimeoutError
+
+
+def test_selected_by_name() -> None:
+    """transport='aiohttp' finds this transport through its entry point."""
+    api = axios_python.create({"transport": "aiohttp"})
+    assert isinstance(api.transport, AiohttpTransport)
+    api.close()
+
+
+def test_http2_is_refused() -> None:
+    """http2=True raises ConfigError naming the key."""
+    with pytest.raises(ConfigError) as info:
+        AiohttpTransport(http2=True)
+    assert info.value.key == "http2"
+
+
+def test_socks_proxy_is_refused() -> None:
+    """A socks proxy raises ConfigError naming the key."""
+    with pytest.raises(ConfigError) as info:
+        AiohttpTransport(proxy="socks5://127.0.0.1:1080")
+    assert info.value.key == "proxy"
+
+
+def test_proxy_credentials_become_proxy_auth() -> None:
+    """Credentials in the proxy URL are sent as proxy auth, not in the URL."""
+    transport = AiohttpTransport(proxy="http://user:pw@127.0.0.1:3128")
+    assert transport._proxy == "http://127.0.0.1:3128"
+    assert transport._proxy_headers == {"Proxy-Authorization": "Basic dXNlcjpwdw=="}
+
+
+def test_verify_options() -> None:
+    """verify maps to aiohttp's ssl: True, False, or the given context."""
+    assert AiohttpTransport()._ssl is True
+    assert AiohttpTransport(verify=False)._ssl is False
+    context = ssl.create_default_context()
+    assert AiohttpTransport(verify=context)._ssl is context
+
+
+def test_initial_cookies_are_shared_with_the_sync_fallback() -> None:
+    """The sync fallback uses the same cookie jar."""
+    transport = AiohttpTransport(cookies={"a": "1"})
+    assert transport.cookies["a"] == "1"
+    assert transport._fallback.cookies is transport.cookies
+
+
+def test_timeout_mapping() -> None:
+    """httpx timeouts map to aiohttp's per-phase timeouts, cached."""
+    transport = AiohttpTransport()
+    request = httpx.Request("GET", "http://127.0.0.1/")
+    request.extensions["timeout"] = {"connect": 1.0, "read": 2.0, "write": 3.0, "pool": 4.0}
+    timeout = transport._timeout(request)
+    assert (timeout.total, timeout.connect, timeout.sock_connect, timeout.sock_read) == (
+        None,
+        5.0,
+        1.0,
+        2.0,
+    )
+    assert transport._timeout(request) is timeout
+
+
+@pytest.mark.parametrize(
+    ("error", "kind", "code"),
+    [
+        (aiohttp.ConnectionTimeoutError("slow"), TimeoutError, "ETIMEDOUT"),
+        (aiohttp.SocketTimeoutError("slow"), TimeoutError, "ETIMEDOUT"),
+        (asyncio.TimeoutError(), TimeoutError, "ETIMEDOUT"),
+        (aiohttp.ServerDisconnectedError(), NetworkError, "ECONNRESET"),
+        (aiohttp.ClientPayloadError("cut"), NetworkError, "ECONNRESET"),
+        (aiohttp.InvalidURL("x"), ConfigError, "ERR_INVALID_URL"),
+        (aiohttp.ClientError("other"), NetworkError, "ERR_NETWORK"),
+    ],
+)
+def test_error_mapping(error: Exception, kind: type[Exception], code: str) -> None:
+    """aiohttp and asyncio errors map to the same axios_python errors as httpx's."""
+    mapped = map_aiohttp_error(error, None)
+    assert type(mapped) is kind
+    assert getattr(mapped, "code", None) == code
+
+
+def test_timeout_phases() -> None:
+    """Connect timeouts have phase 'connect', socket read timeouts 'read'."""
+    connect = map_aiohttp_error(aiohttp.ConnectionTimeoutError("x"), None)
+    read = map_aiohttp_error(aiohttp.SocketTimeoutError("x"), None)
+    assert isinstance(connect, TimeoutError)
+    assert isinstance(read, TimeoutError)
+    assert (connect.phase, read.phase) == ("connect", "read")
