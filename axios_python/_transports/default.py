@@ -22,6 +22,7 @@ import httpx
 from .._cancel import CancelToken
 from .._errors import map_httpx_errors
 from .._models import Request, Response
+from .._pipeline import run_sync
 from .base import BaseTransport
 
 __all__ = ["HttpxTransport"]
@@ -108,109 +109,42 @@ class HttpxTransport(BaseTransport):
     # --- sending -------------------------------------------------------------------------
 
     def send(self, request: Request) -> Response:
-        client = self._sync_client()
-        config = request.config
-        _apply_cookies(client.cookies, request, config.get("cookies"))
-        follow = config.get("follow_redirects", True)
-        max_redirects = config.get("max_redirects", self.max_redirects)
-        stream = config.get("stream", False)
-        on_download = config.get("on_download_progress")
-        if on_download is not None or config.get("on_upload_progress") is not None:
-            stream = _track_progress(request, config, stream)
-        _current.token = config.get("cancel_token")
+        _current.token = request.config.get("cancel_token")
         try:
-            with map_httpx_errors(request):
-                if follow and max_redirects != client.max_redirects:
-                    raw = self._send_limited(client, request, config, max_redirects, stream)
-                else:
-                    raw = client.send(
-                        request, stream=stream, follow_redirects=follow, auth=config.get("auth")
-                    )
-                if on_download is not None:
-                    from .._progress import track_download
-
-                    track_download(raw, on_download)
-                    if not config.get("stream", False):
-                        try:
-                            raw.read()
-                        except BaseException:
-                            raw.close()
-                            raise
+            return run_sync(self._exchange(_SyncSender(self._sync_client()), request))
         finally:
             _current.token = None
-        return Response(raw=raw, request=request, config=config)
-
-    def _send_limited(
-        self,
-        client: httpx.Client,
-        request: Request,
-        config: dict[str, Any],
-        limit: int,
-        stream: bool,
-    ) -> httpx.Response:
-        """Follow redirects by hand, for a per-request `max_redirects` that differs from the client's."""
-        history: list[httpx.Response] = []
-        raw = client.send(request, stream=stream, follow_redirects=False, auth=config.get("auth"))
-        while raw.next_request is not None:
-            if len(history) >= limit:
-                raw.close()
-                raise httpx.TooManyRedirects("Exceeded maximum allowed redirects.", request=request)
-            raw.read()
-            history.append(raw)
-            raw = client.send(raw.next_request, stream=stream, follow_redirects=False)
-        raw.history = history
-        return raw
 
     async def send_async(self, request: Request) -> Response:
-        client = await self._async_client()
+        return await self._exchange(_AsyncSender(await self._async_client()), request)
+
+    async def _exchange(self, sender: _Sender, request: Request) -> Response:
+        """One exchange, written once: sync calls drive it with `run_sync` (it never suspends)."""
         config = request.config
-        _apply_cookies(client.cookies, request, config.get("cookies"))
+        _apply_cookies(sender.client.cookies, request, config.get("cookies"))
         follow = config.get("follow_redirects", True)
         max_redirects = config.get("max_redirects", self.max_redirects)
         stream = config.get("stream", False)
         on_download = config.get("on_download_progress")
         if on_download is not None or config.get("on_upload_progress") is not None:
             stream = _track_progress(request, config, stream)
+        auth = config.get("auth")
         with map_httpx_errors(request):
-            if follow and max_redirects != client.max_redirects:
-                raw = await self._send_limited_async(client, request, config, max_redirects, stream)
+            if follow and max_redirects != sender.client.max_redirects:
+                raw = await _follow_redirects(sender, request, auth, max_redirects, stream)
             else:
-                raw = await client.send(
-                    request, stream=stream, follow_redirects=follow, auth=config.get("auth")
-                )
+                raw = await sender.send(request, stream=stream, follow_redirects=follow, auth=auth)
             if on_download is not None:
                 from .._progress import track_download
 
                 track_download(raw, on_download)
                 if not config.get("stream", False):
                     try:
-                        await raw.aread()
+                        await sender.read(raw)
                     except BaseException:
-                        await raw.aclose()
+                        await sender.close(raw)
                         raise
         return Response(raw=raw, request=request, config=config)
-
-    async def _send_limited_async(
-        self,
-        client: httpx.AsyncClient,
-        request: Request,
-        config: dict[str, Any],
-        limit: int,
-        stream: bool,
-    ) -> httpx.Response:
-        history: list[httpx.Response] = []
-        raw = await client.send(
-            request, stream=stream, follow_redirects=False, auth=config.get("auth")
-        )
-        while raw.next_request is not None:
-            if len(history) >= limit:
-                await raw.aclose()
-                raise httpx.TooManyRedirects("Exceeded maximum allowed redirects.", request=request)
-            await raw.aread()
-            history.append(raw)
-            raw = await client.send(raw.next_request, stream=stream, follow_redirects=False)
-        raw.history = history
-        return raw
 
     # --- closing -------------------------------------------------------------------------
 
@@ -227,6 +161,62 @@ class HttpxTransport(BaseTransport):
             entry = self._async_clients.pop(loop, None)
         if entry is not None:
             await entry[1].aclose()
+
+
+class _SyncSender:
+    """`httpx.Client` behind coroutines that never suspend (driven by `run_sync`)."""
+
+    __slots__ = ("client",)
+
+    def __init__(self, client: httpx.Client) -> None:
+        self.client = client
+
+    async def send(self, request: httpx.Request, **options: Any) -> httpx.Response:
+        return self.client.send(request, **options)
+
+    async def read(self, raw: httpx.Response) -> None:
+        raw.read()
+
+    async def close(self, raw: httpx.Response) -> None:
+        raw.close()
+
+
+class _AsyncSender:
+    """`httpx.AsyncClient` behind the same three coroutines."""
+
+    __slots__ = ("client",)
+
+    def __init__(self, client: httpx.AsyncClient) -> None:
+        self.client = client
+
+    async def send(self, request: httpx.Request, **options: Any) -> httpx.Response:
+        return await self.client.send(request, **options)
+
+    async def read(self, raw: httpx.Response) -> None:
+        await raw.aread()
+
+    async def close(self, raw: httpx.Response) -> None:
+        await raw.aclose()
+
+
+_Sender = _SyncSender | _AsyncSender
+
+
+async def _follow_redirects(
+    sender: _Sender, request: Request, auth: Any, limit: int, stream: bool
+) -> httpx.Response:
+    """Follow redirects by hand, for a per-request `max_redirects` that differs from the client's."""
+    history: list[httpx.Response] = []
+    raw = await sender.send(request, stream=stream, follow_redirects=False, auth=auth)
+    while raw.next_request is not None:
+        if len(history) >= limit:
+            await sender.close(raw)
+            raise httpx.TooManyRedirects("Exceeded maximum allowed redirects.", request=request)
+        await sender.read(raw)
+        history.append(raw)
+        raw = await sender.send(raw.next_request, stream=stream, follow_redirects=False)
+    raw.history = history
+    return raw
 
 
 def _track_progress(request: Request, config: dict[str, Any], stream: bool) -> bool:
