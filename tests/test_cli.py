@@ -311,3 +311,27 @@ def test_colour_and_no_color(
     assert "\x1b[1;32mHTTP/1.1 200 OK" in coloured
     assert "\x1b[" not in plain
     assert plain.startswith("HTTP/1.1 200 OK\n")
+
+
+def test_demo_walks_through_every_section() -> None:
+    """`axios-python demo` (the README's first command) runs end to end against its own server."""
+    result = run("demo")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    for expected in (
+        "Embedded server listening on http://127.0.0.1:",
+        "GET /get?q=python -> 200, ok=True",
+        "server saw: X-App-Version=2.0, Authorization=Bearer demo-token",
+        "asyncio.gather of 3 requests -> [200, 200, 200]",
+        "GET /flaky/demo -> 200 after 3 attempts",
+        "RetryError after 4 attempts (code ERR_RETRY_EXHAUSTED)",
+        "TimeoutError phase=read code=ETIMEDOUT",
+        "HTTPStatusError code=ERR_BAD_REQUEST",
+        "did you mean 'timeout'?",
+        "the client is still healthy: GET /get -> 200",
+        "in 4 chunks of 1024 bytes",
+        "server saw X-Correlation-Id=demo-42",
+        "Done.",
+    ):
+        assert expected in out
+    assert result.stderr == ""
