@@ -115,7 +115,7 @@ def build_request(config: dict[str, Any]) -> Request:
             if value is not None:
                 body[key] = value
         return Request(
-            config.get("method", "GET").upper(),
+            _method(config.get("method", "GET")),
             url,
             headers=headers,
             extensions={"timeout": _timeout_extension(config.get("timeout", DEFAULT_TIMEOUT))},
@@ -136,6 +136,22 @@ def build_request(config: dict[str, Any]) -> Request:
         raise ConfigError(f"cannot build the request: {exc}", config=config) from exc
 
 
+_COMMON_METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE"})
+_TOKEN_CHARS = frozenset(
+    "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+)
+
+
+def _method(method: str) -> str:
+    """The upper-cased method; anything but an HTTP token is a ConfigError, before any I/O."""
+    upper = method.upper()
+    if upper in _COMMON_METHODS:
+        return upper
+    if not isinstance(method, str) or not method or not set(method) <= _TOKEN_CHARS:
+        raise ConfigError(f"invalid HTTP method {method!r}", key="method")
+    return upper
+
+
 @lru_cache(maxsize=512)
 def _merge_url(base_url: str | httpx.URL | None, url: str | httpx.URL) -> httpx.URL:
     """Join a relative `url` onto `base_url` as httpx does: the base path is kept.
@@ -143,7 +159,24 @@ def _merge_url(base_url: str | httpx.URL | None, url: str | httpx.URL) -> httpx.
     Cached: parsing and joining URLs is most of what building a request costs (httpx.URL is
     immutable, so sharing the result is safe; errors are not cached).
     """
-    merged = httpx.URL(url)
+    text = str(url)
+    if any(ord(ch) < 0x20 or ch == "\x7f" for ch in text):
+        raise ConfigError(
+            f"invalid URL {text!r}: it contains control characters",
+            key="url",
+            code="ERR_INVALID_URL",
+        )
+    merged = httpx.URL(url)  # spaces in a path or query are percent-encoded, as in requests
+    if "://" in text.partition("?")[0] and not merged.host:
+        raise ConfigError(
+            f"invalid URL {text!r}: it has no host", key="url", code="ERR_INVALID_URL"
+        )
+    if "%" in merged.host:  # httpx percent-encodes what no host name may contain (spaces...)
+        raise ConfigError(
+            f"invalid URL {text!r}: its host is not a valid host name",
+            key="url",
+            code="ERR_INVALID_URL",
+        )
     if merged.is_relative_url:
         if not base_url:
             raise ConfigError(

@@ -475,3 +475,48 @@ def test_invalid_timeout_dicts(timeout: dict[str, Any]) -> None:
     with pytest.raises(ConfigError) as info:
         axios_python.create({"timeout": timeout})
     assert info.value.key == "timeout"
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("http://", "has no host"),
+        ("http://exa mple.com/", "not a valid host name"),
+        ("http://127.0.0.1:1/a\nb", "control characters"),
+        ("http://127.0.0.1:1/a\x00", "control characters"),
+    ],
+)
+def test_malformed_urls_fail_before_any_io(url: str, reason: str) -> None:
+    """A URL no server could be asked for is a ConfigError, raised before DNS or connect."""
+    transport = axios_python.MockTransport(lambda request: axios_python.Response(200))
+    api = axios_python.AxiosPython(transport=transport)
+    with pytest.raises(axios_python.ConfigError, match=reason) as info:
+        api.get(url)
+    assert info.value.code == "ERR_INVALID_URL"
+    assert transport.requests == []
+
+
+def test_spaces_in_paths_are_percent_encoded(api: axios_python.AxiosPython) -> None:
+    """As in requests and httpx, a space in the path or a param is encoded, not rejected."""
+    response = api.get("/anything/a b", params={"q": "x y"})
+    assert response.data["path"] == "/anything/a%20b"
+    assert response.data["args"] == {"q": "x y"}
+
+
+@pytest.mark.parametrize("method", ["G ET", "GET\r\n", "", "GÉT"])
+def test_invalid_methods_fail_before_any_io(method: str) -> None:
+    """A method that is not an HTTP token is a ConfigError naming the method key."""
+    transport = axios_python.MockTransport(lambda request: axios_python.Response(200))
+    api = axios_python.AxiosPython({"base_url": "http://x.test"}, transport=transport)
+    with pytest.raises(axios_python.ConfigError) as info:
+        api.request(method, "/x")
+    assert info.value.key == "method"
+    assert transport.requests == []
+
+
+def test_extension_methods_are_allowed() -> None:
+    """Any valid token works as a method (PURGE, PROPFIND...)."""
+    transport = axios_python.MockTransport(lambda request: axios_python.Response(200))
+    api = axios_python.AxiosPython({"base_url": "http://x.test"}, transport=transport)
+    assert api.request("purge", "/x").status_code == 200
+    assert transport.requests[0].method == "PURGE"
