@@ -46,12 +46,13 @@ from ._pipeline import is_async_call
 from ._plugins import Plugin
 from ._progress import ProgressEvent
 from ._retry import ExponentialBackoff, FixedBackoff, LinearBackoff, RetryStrategy
-from ._transports.base import BaseTransport
+from ._transports.base import BaseTransport, LoopLocal
 from ._transports.mock import MockTransport
 from ._version import __version__
 
 if typing.TYPE_CHECKING:  # imported lazily at run time (see __getattr__): pluggy loads on use
     from ._hookspecs import hookimpl, hookspec
+    from ._transports.default import HttpxTransport
 
 __all__ = [
     "AuthPlugin",
@@ -70,6 +71,7 @@ __all__ = [
     "Interceptors",
     "LinearBackoff",
     "LoggerPlugin",
+    "LoopLocal",
     "MiddlewareError",
     "MockTransport",
     "NetworkError",

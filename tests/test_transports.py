@@ -378,3 +378,39 @@ def test_token_cancelled_by_interceptor_stops_before_transport() -> None:
     with pytest.raises(CancelError, match="late"):
         api.get("/x", cancel_token=token)
     assert transport.requests == []
+
+
+def test_loop_local_gives_one_resource_per_loop_closed_on_that_loop() -> None:
+    """LoopLocal creates one resource per event loop and closes each at its loop's shutdown."""
+    import asyncio
+
+    created: list[object] = []
+    closed: list[tuple[object, asyncio.AbstractEventLoop]] = []
+
+    def create() -> object:
+        created.append(object())
+        return created[-1]
+
+    async def close(resource: object) -> None:
+        closed.append((resource, asyncio.get_running_loop()))
+
+    local = axios_python.LoopLocal(create, close)
+
+    async def use() -> tuple[object, asyncio.AbstractEventLoop]:
+        first, second = await local.get(), await local.get()
+        assert first is second
+        return first, asyncio.get_running_loop()
+
+    one = asyncio.run(use())
+    two = asyncio.run(use())
+    assert one[0] is not two[0]
+    assert closed == [one, two]  # each closed on its own loop, by asyncio.run's shutdown
+
+    async def explicit() -> None:
+        resource = await local.get()
+        await local.aclose()
+        assert closed[-1][0] is resource
+
+    asyncio.run(explicit())
+    assert len(created) == 3
+    assert len(closed) == 3

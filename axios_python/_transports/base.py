@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
+import threading
+import weakref
+from collections.abc import AsyncGenerator, Awaitable, Callable
+from typing import Generic, TypeVar
+
+import httpx
+
 from .._models import Request, Response
 
-__all__ = ["BaseTransport"]
+__all__ = ["BaseTransport", "LoopLocal"]
+
+T = TypeVar("T")
 
 
 class BaseTransport:
@@ -23,9 +33,75 @@ class BaseTransport:
     async def send_async(self, request: Request) -> Response:
         raise NotImplementedError(f"{type(self).__name__} does not support async requests")
 
+    @staticmethod
+    def apply_cookies(jar: httpx.Cookies, request: httpx.Request) -> None:
+        """Add the `Cookie` header: the jar's matching cookies plus the request's `cookies`
+        option (for an `axios_python.Request`; a plain `httpx.Request`, say a redirect hop, gets
+        the jar's). Does nothing when the request already carries a `Cookie` header.
+        """
+        extra = getattr(request, "config", {}).get("cookies")
+        if extra:
+            jar = httpx.Cookies(jar)
+            jar.update(extra)
+        elif not len(jar.jar):
+            return
+        if "cookie" not in request.headers:
+            jar.set_cookie_header(request)
+
     def close(self) -> None:
         """Release connections held for sync requests."""
 
     async def aclose(self) -> None:
         """Release connections held for async requests (and sync ones)."""
         self.close()
+
+
+class LoopLocal(Generic[T]):
+    """One async resource (an `httpx.AsyncClient`, an `aiohttp.ClientSession`) per event loop.
+
+    Async connections belong to the event loop that opened them, so a transport used from
+    several `asyncio.run()` calls needs one client per loop. Each is closed on its own loop:
+    by `aclose()`, or when `asyncio.run()` shuts the loop down (it finalizes live async
+    generators before closing the loop, and one is parked there for this), so no socket leaks.
+
+        self._clients = LoopLocal(lambda: httpx.AsyncClient(), lambda c: c.aclose())
+        client = await self._clients.get()
+    """
+
+    def __init__(self, create: Callable[[], T], close: Callable[[T], Awaitable[None]]) -> None:
+        self._create = create
+        self._close = close
+        self._lock = threading.Lock()
+        self._entries: weakref.WeakKeyDictionary[
+            asyncio.AbstractEventLoop, tuple[T, AsyncGenerator[None, None]]
+        ] = weakref.WeakKeyDictionary()
+
+    async def get(self) -> T:
+        """The running loop's resource, created on first use."""
+        loop = asyncio.get_running_loop()
+        entry = self._entries.get(loop)
+        if entry is not None:
+            return entry[0]
+        with self._lock:
+            entry = self._entries.get(loop)
+            closer = None
+            if entry is None:
+                resource = self._create()
+                closer = self._close_at_shutdown(resource)
+                entry = self._entries[loop] = (resource, closer)
+        if closer is not None:
+            await closer.__anext__()  # parked until aclose() or the loop's shutdown
+        return entry[0]
+
+    async def aclose(self) -> None:
+        """Close the running loop's resource, if it has one."""
+        with self._lock:
+            entry = self._entries.pop(asyncio.get_running_loop(), None)
+        if entry is not None:
+            await entry[1].aclose()
+
+    async def _close_at_shutdown(self, resource: T) -> AsyncGenerator[None, None]:
+        try:
+            yield
+        finally:
+            await self._close(resource)

@@ -7,13 +7,10 @@ shuts the socket down; the blocked `recv` returns at once and httpcore discards 
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import socket
 import ssl
 import threading
-import weakref
-from collections.abc import AsyncGenerator
 from typing import Any
 
 import httpcore
@@ -23,7 +20,7 @@ from .._cancel import CancelToken
 from .._errors import map_httpx_errors
 from .._models import Request, Response
 from .._pipeline import run_sync
-from .base import BaseTransport
+from .base import BaseTransport, LoopLocal
 
 __all__ = ["HttpxTransport"]
 
@@ -65,9 +62,8 @@ class HttpxTransport(BaseTransport):
         self.cookies = httpx.Cookies(cookies)
         self._lock = threading.Lock()
         self._client: httpx.Client | None = None
-        self._async_clients: weakref.WeakKeyDictionary[
-            asyncio.AbstractEventLoop, tuple[httpx.AsyncClient, AsyncGenerator[None, None]]
-        ] = weakref.WeakKeyDictionary()
+        # httpx's async connections belong to the event loop that opened them.
+        self._async_clients = LoopLocal(self._new_async_client, lambda client: client.aclose())
 
     # --- clients -------------------------------------------------------------------------
 
@@ -84,27 +80,11 @@ class HttpxTransport(BaseTransport):
                 client = self._client
         return client
 
-    async def _async_client(self) -> httpx.AsyncClient:
-        # httpx's async connections belong to the event loop that opened them: one client per loop.
-        loop = asyncio.get_running_loop()
-        entry = self._async_clients.get(loop)
-        if entry is not None:
-            return entry[0]
-        with self._lock:
-            entry = self._async_clients.get(loop)
-            if entry is None:
-                transport = httpx.AsyncHTTPTransport(**self._options)
-                client = httpx.AsyncClient(transport=transport, max_redirects=self.max_redirects)
-                client.cookies.jar = self.cookies.jar
-                # asyncio.run() finalizes live async generators before closing its loop; this one
-                # closes the pool then, on its own loop, instead of leaking its sockets.
-                closer = _close_at_loop_shutdown(client)
-                entry = self._async_clients[loop] = (client, closer)
-            else:
-                closer = None
-        if closer is not None:
-            await closer.__anext__()
-        return entry[0]
+    def _new_async_client(self) -> httpx.AsyncClient:
+        transport = httpx.AsyncHTTPTransport(**self._options)
+        client = httpx.AsyncClient(transport=transport, max_redirects=self.max_redirects)
+        client.cookies.jar = self.cookies.jar
+        return client
 
     # --- sending -------------------------------------------------------------------------
 
@@ -116,12 +96,12 @@ class HttpxTransport(BaseTransport):
             _current.token = None
 
     async def send_async(self, request: Request) -> Response:
-        return await self._exchange(_AsyncSender(await self._async_client()), request)
+        return await self._exchange(_AsyncSender(await self._async_clients.get()), request)
 
     async def _exchange(self, sender: _Sender, request: Request) -> Response:
         """One exchange, written once: sync calls drive it with `run_sync` (it never suspends)."""
         config = request.config
-        _apply_cookies(sender.client.cookies, request, config.get("cookies"))
+        self.apply_cookies(sender.client.cookies, request)
         follow = config.get("follow_redirects", True)
         max_redirects = config.get("max_redirects", self.max_redirects)
         stream = config.get("stream", False)
@@ -156,11 +136,7 @@ class HttpxTransport(BaseTransport):
 
     async def aclose(self) -> None:
         self.close()
-        loop = asyncio.get_running_loop()
-        with self._lock:
-            entry = self._async_clients.pop(loop, None)
-        if entry is not None:
-            await entry[1].aclose()
+        await self._async_clients.aclose()
 
 
 class _SyncSender:
@@ -228,24 +204,6 @@ def _track_progress(request: Request, config: dict[str, Any], stream: bool) -> b
         track_upload(request, on_upload)
     # The body is read here, chunk by chunk, rather than by httpx in one go.
     return stream or config.get("on_download_progress") is not None
-
-
-async def _close_at_loop_shutdown(client: httpx.AsyncClient) -> AsyncGenerator[None, None]:
-    try:
-        yield
-    finally:
-        await client.aclose()
-
-
-def _apply_cookies(jar: httpx.Cookies, request: Request, extra: dict[str, str] | None) -> None:
-    """Send the jar's matching cookies, plus this request's own `cookies` option."""
-    if extra:
-        jar = httpx.Cookies(jar)
-        jar.update(extra)
-    elif not len(jar.jar):
-        return
-    if "cookie" not in request.headers:
-        jar.set_cookie_header(request)
 
 
 # --- cancellable sockets (sync) ----------------------------------------------------------

@@ -21,11 +21,9 @@ import asyncio
 import base64
 import contextlib
 import ssl
-import threading
 import time
 import urllib.request
-import weakref
-from collections.abc import AsyncGenerator, AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
 from typing import Any
 
@@ -36,13 +34,14 @@ from axios_python import (
     AxiosPythonError,
     BaseTransport,
     ConfigError,
+    HttpxTransport,
+    LoopLocal,
     NetworkError,
+    Request,
     Response,
     TimeoutError,
     TooManyRedirects,
 )
-from axios_python._models import Request
-from axios_python._transports.default import HttpxTransport
 
 __all__ = ["AiohttpTransport", "map_aiohttp_error"]
 
@@ -110,46 +109,33 @@ class AiohttpTransport(BaseTransport):
             max_redirects=max_redirects,
         )
         self._fallback.cookies = self.cookies  # one jar for sync and async calls
-        self._lock = threading.Lock()
-        self._sessions: weakref.WeakKeyDictionary[
-            asyncio.AbstractEventLoop, tuple[aiohttp.ClientSession, AsyncGenerator[None, None]]
-        ] = weakref.WeakKeyDictionary()
+        # An aiohttp session belongs to the loop that created it: one per loop.
+        self._sessions = LoopLocal(self._new_session, self._close_session)
         self._timeouts: dict[tuple[Any, ...], aiohttp.ClientTimeout] = {}
 
     # --- sessions ------------------------------------------------------------------------
 
-    async def _session(self) -> aiohttp.ClientSession:
-        # An aiohttp session belongs to the loop that created it: one session per loop.
-        loop = asyncio.get_running_loop()
-        entry = self._sessions.get(loop)
-        if entry is not None:
-            return entry[0]
-        with self._lock:
-            entry = self._sessions.get(loop)
-            closer = None
-            if entry is None:
-                connector = aiohttp.TCPConnector(
-                    limit=self._limit,
-                    limit_per_host=0,
-                    keepalive_timeout=self._keepalive,
-                    ssl=self._ssl,
-                )
-                session = aiohttp.ClientSession(
-                    connector=connector,
-                    cookie_jar=aiohttp.DummyCookieJar(),  # the httpx jar is applied per hop
-                    auto_decompress=False,  # httpx.Response decodes, keeping Content-Encoding
-                    trust_env=False,
-                    timeout=aiohttp.ClientTimeout(total=None),
-                    # Send exactly the headers the httpx.Request has, as the default transport.
-                    skip_auto_headers=("User-Agent", "Accept", "Accept-Encoding", "Content-Type"),
-                )
-                # asyncio.run() finalizes live async generators before closing its loop; this
-                # one closes the session then, on its own loop, instead of leaking its sockets.
-                closer = _close_at_loop_shutdown(session)
-                entry = self._sessions[loop] = (session, closer)
-        if closer is not None:
-            await closer.__anext__()
-        return entry[0]
+    def _new_session(self) -> aiohttp.ClientSession:
+        connector = aiohttp.TCPConnector(
+            limit=self._limit,
+            limit_per_host=0,
+            keepalive_timeout=self._keepalive,
+            ssl=self._ssl,
+        )
+        return aiohttp.ClientSession(
+            connector=connector,
+            cookie_jar=aiohttp.DummyCookieJar(),  # the httpx jar is applied per hop
+            auto_decompress=False,  # httpx.Response decodes, keeping Content-Encoding
+            trust_env=False,
+            timeout=aiohttp.ClientTimeout(total=None),
+            # Send exactly the headers the httpx.Request has, as the default transport.
+            skip_auto_headers=("User-Agent", "Accept", "Accept-Encoding", "Content-Type"),
+        )
+
+    @staticmethod
+    async def _close_session(session: aiohttp.ClientSession) -> None:
+        with contextlib.suppress(Exception):
+            await session.close()
 
     def _timeout(self, request: httpx.Request) -> aiohttp.ClientTimeout:
         spec = request.extensions.get("timeout") or {}
@@ -175,9 +161,9 @@ class AiohttpTransport(BaseTransport):
 
     async def send_async(self, request: Request) -> Response:
         config = request.config
-        session = await self._session()
+        session = await self._sessions.get()
         started = time.perf_counter()
-        _apply_cookies(self.cookies, request, config.get("cookies"))
+        self.apply_cookies(self.cookies, request)
         stream = config.get("stream", False)
         auth = config.get("auth")
         try:
@@ -234,7 +220,7 @@ class AiohttpTransport(BaseTransport):
             await raw.aclose()
             history.append(raw)
             hop = _redirect_request(raw)
-            _apply_cookies(self.cookies, hop, None)
+            self.apply_cookies(self.cookies, hop)
             raw = await self._send_one(session, hop, stream)
         if history:
             raw.history = history
@@ -300,11 +286,7 @@ class AiohttpTransport(BaseTransport):
 
     async def aclose(self) -> None:
         await self._fallback.aclose()
-        loop = asyncio.get_running_loop()
-        with self._lock:
-            entry = self._sessions.pop(loop, None)
-        if entry is not None:
-            await entry[1].aclose()
+        await self._sessions.aclose()
 
 
 class _AiohttpStream(httpx.AsyncByteStream):
@@ -344,19 +326,6 @@ async def _body(request: httpx.Request) -> Any:
 async def _iterate(stream: Any) -> AsyncIterator[bytes]:
     async for chunk in stream:
         yield chunk
-
-
-def _apply_cookies(
-    jar: httpx.Cookies, request: httpx.Request, extra: dict[str, str] | None
-) -> None:
-    """Send the jar's matching cookies, plus this request's own `cookies` option."""
-    if extra:
-        jar = httpx.Cookies(jar)
-        jar.update(extra)
-    elif not len(jar.jar):
-        return
-    if "cookie" not in request.headers:
-        jar.set_cookie_header(request)
 
 
 def _redirect_request(raw: httpx.Response) -> httpx.Request:
@@ -463,11 +432,3 @@ def _proxy_option(
         headers.setdefault("Proxy-Authorization", f"Basic {token}")
     url = proxy.url.copy_with(username=None, password=None)
     return str(url), headers or None
-
-
-async def _close_at_loop_shutdown(session: aiohttp.ClientSession) -> AsyncGenerator[None, None]:
-    try:
-        yield
-    finally:
-        with contextlib.suppress(Exception):
-            await session.close()
