@@ -63,6 +63,9 @@ class Response:
     `json()`, `text` and `content` always reflect the body as received.
     """
 
+    _wire: _Received  # set, with `_headers`, by `received()` (then `_raw` starts as None)
+    _headers: httpx.Headers | None
+
     def __init__(
         self,
         status_code: int = 200,
@@ -89,7 +92,7 @@ class Response:
                 else:
                     body["json"] = data
             raw = httpx.Response(status_code, headers=headers, request=request, **body)
-        self.raw = raw
+        self._raw: httpx.Response | None = raw
         self._data = data
         self.request = request if request is not None else raw._request
         self.config: dict[str, Any] = (
@@ -97,41 +100,100 @@ class Response:
         )
         self.from_cache = False
 
+    @classmethod
+    def received(
+        cls,
+        status_code: int,
+        headers: list[tuple[bytes, bytes]],
+        content: bytes,
+        *,
+        request: httpx.Request,
+        config: dict[str, Any] | None = None,
+        http_version: str = "HTTP/1.1",
+        reason_phrase: bytes | None = None,
+        elapsed: float = 0.0,
+        history: list[httpx.Response] | None = None,
+    ) -> Response:
+        """A response read in full by a transport, built cheaply.
+
+        `headers` are the (name, value) byte pairs as received and `content` the body as
+        received (still encoded if a `Content-Encoding` says so); `elapsed` is in seconds. The
+        `httpx.Response` behind `raw` is only built when something needs it (`raw`, `text`,
+        `cookies`, an encoded body, the streaming methods): status, headers, `content` and
+        JSON `data` are served without it. For transports that are not built on httpx.
+        """
+        self = cls.__new__(cls)
+        self._raw = None
+        self._wire = _Received(
+            status_code, headers, content, http_version, reason_phrase, elapsed, history
+        )
+        self._headers = None
+        self._data = _UNSET
+        self.request = request
+        self.config = config if config is not None else getattr(request, "config", {})
+        self.from_cache = False
+        return self
+
+    @property
+    def raw(self) -> httpx.Response:
+        """The `httpx.Response` underneath (decoding, streaming, cookies)."""
+        raw = self._raw
+        if raw is None:
+            assert self.request is not None  # `received()` requires one
+            raw = self._raw = self._wire.build(self.request, self._headers)
+        return raw
+
+    @raw.setter
+    def raw(self, value: httpx.Response) -> None:
+        self._raw = value
+
     # --- status and metadata -------------------------------------------------------------
 
     @property
     def status_code(self) -> int:
-        return self.raw.status_code
+        raw = self._raw
+        return self._wire.status_code if raw is None else raw.status_code
 
     @property
     def status(self) -> int:
         """`status_code`, under axios's name."""
-        return self.raw.status_code
+        return self.status_code
 
     @property
     def reason_phrase(self) -> str:
-        return self.raw.reason_phrase
+        raw = self._raw
+        if raw is None:
+            return self._wire.reason()
+        return raw.reason_phrase
 
     @property
     def ok(self) -> bool:
         """True for a 2xx status, i.e. exactly when `raise_for_status()` does not raise."""
-        return 200 <= self.raw.status_code < 300
+        return 200 <= self.status_code < 300
 
     @property
     def headers(self) -> httpx.Headers:
-        return self.raw.headers
+        raw = self._raw
+        if raw is not None:
+            return raw.headers
+        headers = self._headers
+        if headers is None:
+            headers = self._headers = httpx.Headers(self._wire.headers)
+        return headers
 
     @property
     def url(self) -> httpx.URL | None:
         """The URL the response came from: after redirects, the last one."""
-        final = self.raw._request  # what httpx's `response.url` reads, without its RuntimeError
+        raw = self._raw
+        final = raw._request if raw is not None else None  # httpx's `url` without RuntimeError
         if final is not None:
             return final.url
         return self.request.url if self.request is not None else None
 
     @property
     def http_version(self) -> str:
-        return self.raw.http_version
+        raw = self._raw
+        return self._wire.http_version if raw is None else raw.http_version
 
     @property
     def history(self) -> list[httpx.Response]:
@@ -144,6 +206,8 @@ class Response:
     @property
     def elapsed(self) -> timedelta:
         """Time from sending the request to the end of the body (so far, for open streams)."""
+        if self._raw is None:
+            return timedelta(seconds=self._wire.elapsed)
         try:
             return self.raw.elapsed
         except RuntimeError:
@@ -157,6 +221,8 @@ class Response:
 
     @property
     def content(self) -> bytes:
+        if self._raw is None and not self._wire.encoded():
+            return self._wire.content
         with map_httpx_errors(self.request):
             return self.raw.content
 
@@ -188,7 +254,7 @@ class Response:
         content = self.content
         if not content:
             return None
-        mime = self.raw.headers.get("content-type", "").partition(";")[0].strip().lower()
+        mime = self._content_type().partition(";")[0].strip().lower()
         if mime == "application/json" or mime.endswith("+json"):
             try:
                 return jsonlib.loads(content)
@@ -203,6 +269,13 @@ class Response:
             return self.raw.text
         return content
 
+    def _content_type(self) -> str:
+        if self._raw is None:
+            value = self._wire.header(b"content-type")
+            return "" if value is None else value.decode("latin-1")
+        mime: str = self.raw.headers.get("content-type", "")
+        return mime
+
     def raise_for_status(self) -> Response:
         """Raise `HTTPStatusError` unless the status is 2xx; return the response otherwise."""
         if not self.ok:
@@ -212,10 +285,14 @@ class Response:
     # --- streaming -----------------------------------------------------------------------
 
     def read(self) -> bytes:
+        if self._raw is None and not self._wire.encoded():
+            return self._wire.content
         with map_httpx_errors(self.request):
             return self.raw.read()
 
     async def aread(self) -> bytes:
+        if self._raw is None and not self._wire.encoded():
+            return self._wire.content
         with map_httpx_errors(self.request):
             return await self.raw.aread()
 
@@ -257,13 +334,16 @@ class Response:
 
     @property
     def is_closed(self) -> bool:
-        return self.raw.is_closed
+        raw = self._raw
+        return True if raw is None else raw.is_closed  # a received response is read in full
 
     def close(self) -> None:
-        self.raw.close()
+        if self._raw is not None:
+            self._raw.close()
 
     async def aclose(self) -> None:
-        await self.raw.aclose()
+        if self._raw is not None:
+            await self._raw.aclose()
 
     def __enter__(self) -> Response:
         return self
@@ -290,6 +370,74 @@ class Response:
     def __repr__(self) -> str:
         cached = ", from cache" if self.from_cache else ""
         return f"<Response [{self.status_code} {self.reason_phrase}]{cached}>"
+
+
+class _Received:
+    """What a transport received, kept as is until `Response.raw` is needed."""
+
+    __slots__ = (
+        "content",
+        "elapsed",
+        "headers",
+        "history",
+        "http_version",
+        "reason_phrase",
+        "status_code",
+    )
+
+    def __init__(
+        self,
+        status_code: int,
+        headers: list[tuple[bytes, bytes]],
+        content: bytes,
+        http_version: str,
+        reason_phrase: bytes | None,
+        elapsed: float,
+        history: list[httpx.Response] | None,
+    ) -> None:
+        self.status_code = status_code
+        self.headers = headers
+        self.content = content
+        self.http_version = http_version
+        self.reason_phrase = reason_phrase
+        self.elapsed = elapsed
+        self.history = history
+
+    def header(self, name: bytes) -> bytes | None:
+        """The first value of header `name` (lower case)."""
+        for key, value in self.headers:
+            if key.lower() == name:
+                return value
+        return None
+
+    def encoded(self) -> bool:
+        """Does the body need decoding (a Content-Encoding other than identity)?"""
+        coding = self.header(b"content-encoding")
+        return coding is not None and coding.strip().lower() not in (b"", b"identity")
+
+    def reason(self) -> str:
+        if self.reason_phrase is not None:
+            return self.reason_phrase.decode("latin-1")
+        return httpx.codes.get_reason_phrase(self.status_code)
+
+    def build(self, request: httpx.Request, headers: httpx.Headers | None) -> httpx.Response:
+        extensions: dict[str, Any] = {"http_version": self.http_version.encode("ascii")}
+        if self.reason_phrase is not None:
+            extensions["reason_phrase"] = self.reason_phrase
+        raw = httpx.Response(
+            self.status_code,
+            headers=self.headers,
+            stream=httpx.ByteStream(self.content),
+            request=request,
+            extensions=extensions,
+            history=self.history,
+        )
+        if headers is not None:  # keep the object callers already hold (and may have changed)
+            raw.headers = headers
+        with map_httpx_errors(request):
+            raw.read()  # decodes a Content-Encoding; the stream was already consumed
+        raw.elapsed = timedelta(seconds=self.elapsed)
+        return raw
 
 
 def _status_message(response: Response) -> str:

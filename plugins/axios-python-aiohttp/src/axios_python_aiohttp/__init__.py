@@ -162,73 +162,75 @@ class AiohttpTransport(BaseTransport):
     async def send_async(self, request: Request) -> Response:
         config = request.config
         session = await self._sessions.get()
-        started = time.perf_counter()
         self.apply_cookies(self.cookies, request)
         stream = config.get("stream", False)
         auth = config.get("auth")
         try:
             if isinstance(auth, httpx.Auth):
-                raw = await self._send_with_auth(session, request, auth, stream)
+                response = await self._send_with_auth(session, request, auth, stream)
             else:
-                raw = await self._send_following(session, request, stream)
+                response = await self._send_following(session, request, stream)
         except AxiosPythonError:
             raise
         except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as exc:
             raise map_aiohttp_error(exc, request) from exc
-        if not stream:
-            raw.elapsed = timedelta(seconds=time.perf_counter() - started)
-        return Response(raw=raw, request=request, config=config)
+        response.request, response.config = request, config
+        return response
 
     async def _send_with_auth(
         self, session: aiohttp.ClientSession, request: httpx.Request, auth: httpx.Auth, stream: bool
-    ) -> httpx.Response:
+    ) -> Response:
         """Drive an `httpx.Auth` flow (digest, custom) as httpx's client does."""
         flow = auth.async_auth_flow(request)
         try:
             current = await flow.__anext__()
             while True:
-                raw = await self._send_following(session, current, stream)
+                response = await self._send_following(session, current, stream)
                 try:
-                    following = await flow.asend(raw)
+                    following = await flow.asend(response.raw)
                 except StopAsyncIteration:
-                    return raw
-                await raw.aread()
-                await raw.aclose()
+                    return response
+                await response.aread()
+                await response.aclose()
                 current = following
         finally:
             await flow.aclose()
 
     async def _send_following(
         self, session: aiohttp.ClientSession, request: httpx.Request, stream: bool
-    ) -> httpx.Response:
+    ) -> Response:
         config: dict[str, Any] = getattr(request, "config", None) or {}
-        follow = config.get("follow_redirects", True)
-        raw = await self._send_one(session, request, stream)
-        if not follow:
-            return raw
+        started = time.perf_counter()
+        response = await self._send_one(session, request, stream, started)
+        if not config.get("follow_redirects", True):
+            return response
         limit = config.get("max_redirects", self.max_redirects)
         history: list[httpx.Response] = []
-        while raw.status_code in _REDIRECTS and "location" in raw.headers:
+        while response.status_code in _REDIRECTS and "location" in response.headers:
             if len(history) >= limit:
-                await raw.aclose()
+                await response.aclose()
                 raise TooManyRedirects(
                     f"Exceeded maximum allowed redirects ({limit}).",
                     request=request if isinstance(request, Request) else None,
                     config=config or None,
                 )
-            await raw.aread()
-            await raw.aclose()
-            history.append(raw)
-            hop = _redirect_request(raw)
+            await response.aread()
+            await response.aclose()
+            history.append(response.raw)
+            hop = _redirect_request(response.raw)
             self.apply_cookies(self.cookies, hop)
-            raw = await self._send_one(session, hop, stream)
+            response = await self._send_one(session, hop, stream, started)
         if history:
-            raw.history = history
-        return raw
+            response.raw.history = history
+        return response
 
     async def _send_one(
-        self, session: aiohttp.ClientSession, request: httpx.Request, streamed: bool
-    ) -> httpx.Response:
+        self,
+        session: aiohttp.ClientSession,
+        request: httpx.Request,
+        streamed: bool,
+        started: float,
+    ) -> Response:
         """One HTTP exchange. `streamed`: leave the body unread (the caller reads or streams it)."""
         data = await _body(request)
         headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers.raw]
@@ -245,33 +247,39 @@ class AiohttpTransport(BaseTransport):
             proxy_headers=self._proxy_headers,
         )
         try:
-            if streamed:
-                body_stream: httpx.AsyncByteStream = _AiohttpStream(resp)
-                content: bytes | None = None
-            else:
-                content = await resp.read()
-                resp.release()
+            content = None if streamed else await resp.read()
         except BaseException:  # CancelledError included: never pool a half-read connection
             resp.close()
             raise
         version = resp.version
-        raw = httpx.Response(
-            resp.status,
-            headers=list(resp.raw_headers),
-            request=request,
-            extensions={
-                "http_version": b"HTTP/%d.%d" % (version.major, version.minor)
-                if version is not None
-                else b"HTTP/1.1",
-                "reason_phrase": (resp.reason or "").encode("latin-1"),
-            },
-            **({"content": content} if content is not None else {"stream": body_stream}),
-        )
-        if isinstance(raw.stream, _AiohttpStream):
-            raw.stream.response = raw
-        if "set-cookie" in raw.headers:
-            self.cookies.extract_cookies(raw)
-        return raw
+        http_version = "HTTP/1.1" if version is None else f"HTTP/{version.major}.{version.minor}"
+        reason = None if resp.reason is None else resp.reason.encode("latin-1")
+        response: Response
+        if content is None:
+            body = _AiohttpStream(resp, started)
+            raw = httpx.Response(
+                resp.status,
+                headers=list(resp.raw_headers),
+                request=request,
+                extensions={"http_version": http_version.encode(), "reason_phrase": reason or b""},
+                stream=body,
+            )
+            body.response = raw
+            response = Response(raw=raw, request=request)
+        else:
+            resp.release()
+            response = Response.received(
+                resp.status,
+                list(resp.raw_headers),
+                content,
+                request=request,
+                http_version=http_version,
+                reason_phrase=reason,
+                elapsed=time.perf_counter() - started,
+            )
+        if "Set-Cookie" in resp.headers:
+            self.cookies.extract_cookies(response.raw)
+        return response
 
     def _env_proxy(self, url: httpx.URL) -> str | None:
         if _proxy_bypass(url.host):
@@ -292,9 +300,9 @@ class AiohttpTransport(BaseTransport):
 class _AiohttpStream(httpx.AsyncByteStream):
     """A streamed aiohttp body as httpx sees it; `aclose()` gives the connection back."""
 
-    def __init__(self, resp: aiohttp.ClientResponse) -> None:
+    def __init__(self, resp: aiohttp.ClientResponse, started: float) -> None:
         self._resp = resp
-        self._started = time.perf_counter()
+        self._started = started
         self.response: httpx.Response | None = None
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
