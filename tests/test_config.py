@@ -520,3 +520,38 @@ def test_extension_methods_are_allowed() -> None:
     api = axios_python.AxiosPython({"base_url": "http://x.test"}, transport=transport)
     assert api.request("purge", "/x").status_code == 200
     assert transport.requests[0].method == "PURGE"
+
+
+# --- building the request ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("method", ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"])
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"Host": "virtual.test"},
+        {"Content-Length": "0"},
+        {"Transfer-Encoding": "chunked"},
+        {"X-Two": "a", "x-two": "b", "Accept": "text/csv"},
+    ],
+)
+def test_bodiless_requests_are_built_as_httpx_builds_them(
+    method: str, headers: dict[str, Any]
+) -> None:
+    """The fast path for requests without a body: the same headers, in the same order, as
+    `httpx.Request` (Host first; Content-Length: 0 for POST/PUT/PATCH), and an empty body."""
+    api, transport = recording_client()
+    api.request(method, "/things", headers=headers, params={"q": "1"})
+    api.request(method, "/things", headers=headers, params={"q": "1"})  # the cached path
+    first, second = transport.requests
+    expected = httpx.Headers(api.defaults["headers"])
+    expected.update(headers)
+    reference = httpx.Request(method, first.url, headers=expected)
+    for request in (first, second):
+        assert request.headers.raw == reference.headers.raw
+        assert request.content == b""
+    first.headers["X-Later"] = "1"  # a request's headers are its own
+    assert "x-later" not in second.headers
+    api.request(method, "/things", headers=headers, params={"q": "1"})
+    assert "x-later" not in transport.requests[-1].headers
