@@ -7,6 +7,7 @@ import warnings
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
+import httpx
 import pytest
 
 import axios_python
@@ -307,6 +308,31 @@ def test_runs_after_other_on_request_hooks(api: axios_python.AxiosPython) -> Non
     api.plugin(AuthPlugin(token=SECRET))
     response = api.get("/headers")
     assert response.json() == {"auth": None}
+
+
+def test_a_pass_to_another_host_takes_back_only_its_own_credentials() -> None:
+    """on_request on a config it attached credentials to earlier, now for another host, removes
+    them; someone else's Authorization header for that host stays (and plain headers become
+    httpx.Headers, as on every pass)."""
+    from axios_python_auth._credentials import MARK
+
+    plugin = AuthPlugin(token=SECRET, allowed_hosts=["api.example.com"])
+    config: dict[str, Any] = {"url": "https://api.example.com/x", "headers": {}}
+    plugin.on_request(config)
+    assert config["headers"]["authorization"] == f"Bearer {SECRET}"
+    assert config[MARK][0] == plugin.name
+    config["url"] = "https://elsewhere.example.com/x"
+    plugin.on_request(config)
+    assert "authorization" not in config["headers"]
+    assert MARK not in config
+    users: dict[str, Any] = {
+        "url": "https://elsewhere.example.com/x",
+        "headers": {"Authorization": "Bearer the-users-own"},
+    }
+    plugin.on_request(users)
+    assert isinstance(users["headers"], httpx.Headers)
+    assert users["headers"]["authorization"] == "Bearer the-users-own"
+    assert MARK not in users
 
 
 # --- origins -------------------------------------------------------------------------------

@@ -121,6 +121,38 @@ def test_relative_decision_cache_is_reset_by_a_new_base_url() -> None:
     assert policy.allows(_config("/x", base_url="https://late.example.com"))
 
 
+def test_absolute_url_decision_cache_is_reset_by_a_new_base_url() -> None:
+    """A remembered "no" for an absolute URL becomes "yes" once its origin is added."""
+    policy = HostPolicy()
+    config = _config("https://late.example.com/x?q=1", base_url=None)
+    assert not policy.allows(config)
+    assert not policy.allows(config)  # remembered
+    policy.add_base_url("https://late.example.com")
+    assert policy.allows(config)
+
+
+def test_remembered_decisions_are_the_decisions() -> None:
+    """Asking again (answered from the per-URL memo) gives the same answer, whatever the
+    base_url of the later request, for absolute URLs; paths still follow their base_url."""
+    policy = HostPolicy(["*.trusted.example"])
+    policy.add_base_url("https://api.example.com")
+    urls = {
+        "https://api.example.com/a": True,
+        "https://api.example.com:443/a?b=c#d": True,
+        "https://x.trusted.example/a": True,
+        "http://api.example.com/a": False,
+        "https://api.example.com@evil.com/a": False,
+        "https://evil.com/a": False,
+        "https://trusted.example/a": False,
+    }
+    for _ in range(3):
+        for url, expected in urls.items():
+            for base in ("https://api.example.com", "https://evil.com", None):
+                assert policy.allows(_config(url, base_url=base)) is expected, (url, base)
+    assert policy.allows(_config("/a", base_url="https://api.example.com"))
+    assert not policy.allows(_config("/a", base_url="https://evil.com"))
+
+
 # --- credentials ---------------------------------------------------------------------------
 
 

@@ -254,3 +254,101 @@ def test_single_flight_refuses_to_wait_on_its_own_thread() -> None:
     flights = SingleFlight()
     flight, _ = flights.join("k")
     assert flights.wait_sync(flight, None, {}) is False
+
+
+# --- a write to an idle cache, and a GET that begins while it is in flight -----------------
+
+
+class HoldGets(axios_python.Plugin):
+    """Holds each GET attempt in on_transport until `release` is set. Registered before the
+    cache, it is called after the cache's on_transport: the GET has been looked up (and its
+    invalidation epoch taken) when it is held."""
+
+    name = "hold-gets"
+
+    def __init__(self) -> None:
+        self.reached = threading.Event()
+        self.release = threading.Event()
+
+    def on_transport(self, request: axios_python.Request) -> Any:
+        if request.method != "GET":
+            return None
+        self.reached.set()
+        if axios_python.is_async_call():
+            return self._held()
+        assert self.release.wait(5)
+        return None
+
+    async def _held(self) -> None:
+        while not self.release.is_set():
+            await asyncio.sleep(0.001)
+
+
+def _held_get_client(server: LocalServer) -> tuple[axios_python.AxiosPython, HoldGets, CachePlugin]:
+    api = axios_python.create({"base_url": server.url, "timeout": 5})
+    hold, plugin = HoldGets(), CachePlugin()
+    api.plugin(hold)
+    api.plugin(plugin)
+    return api, hold, plugin
+
+
+def test_a_get_begun_during_a_write_to_an_idle_cache_does_not_store(
+    server: LocalServer, name: str
+) -> None:
+    """A POST starts while the cache is idle; a GET to its URL is looked up before the POST
+    ends and answered after it: that answer may predate the write, so it is not stored."""
+    api, hold, plugin = _held_get_client(server)
+    path = f"/counter/{name}"
+    got: list[axios_python.Response] = []
+    getter = threading.Thread(target=lambda: got.append(api.get(path)))
+
+    async def start_a_get(ctx: dict[str, Any], next_fn: Callable[..., Any]) -> Any:
+        if ctx["method"] == "POST":
+            getter.start()
+            assert hold.reached.wait(5)
+        return await next_fn(ctx)
+
+    api.use(start_a_get)
+    try:
+        assert plugin._cache.idle()
+        api.post(path)
+        hold.release.set()
+        getter.join(5)
+        assert [r.from_cache for r in got] == [False]
+        assert plugin.stats.stores == 0
+        assert plugin.stats.invalidations == 1
+        assert not api.get(path).from_cache
+    finally:
+        hold.release.set()
+        api.close()
+
+
+@pytest.mark.anyio
+async def test_a_get_begun_during_a_write_to_an_idle_cache_does_not_store_async(
+    server: LocalServer, name: str
+) -> None:
+    """The same with asyncio tasks."""
+    api, hold, plugin = _held_get_client(server)
+    path = f"/counter/{name}"
+    tasks: list[asyncio.Task[axios_python.Response]] = []
+
+    async def start_a_get(ctx: dict[str, Any], next_fn: Callable[..., Any]) -> Any:
+        if ctx["method"] == "POST":
+            tasks.append(asyncio.ensure_future(api.async_get(path)))
+            while not hold.reached.is_set():
+                await asyncio.sleep(0.001)
+        return await next_fn(ctx)
+
+    api.use(start_a_get)
+    try:
+        assert plugin._cache.idle()
+        await api.async_post(path)
+        hold.release.set()
+        (got,) = await asyncio.gather(*tasks)
+        assert not got.from_cache
+        assert plugin.stats.stores == 0
+        assert plugin.stats.invalidations == 1
+        assert not (await api.async_get(path)).from_cache
+    finally:
+        hold.release.set()
+        await api.aclose()

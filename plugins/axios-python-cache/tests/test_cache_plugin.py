@@ -460,6 +460,90 @@ async def test_write_invalidates_the_same_origin_location(make: Make, name: str)
     assert (after.from_cache, after.data["count"]) == (False, 2)
 
 
+# Writes to an idle cache (nothing stored, no GET/HEAD looked up yet) skip the URL work; these
+# check that they still invalidate whatever a GET stores meanwhile.
+
+
+async def test_a_write_to_an_idle_cache_invalidates_nothing(
+    make: Make, server: LocalServer, name: str
+) -> None:
+    """POST first: nothing to invalidate; the GETs after it are cached, and a write then
+    invalidates them as usual."""
+    api, plugin = make()
+    path = f"/counter/{name}"
+    assert plugin._cache.idle()
+    await api.post(path)
+    assert plugin.stats.invalidations == 0
+    first, second = await api.get(path), await api.get(path)
+    assert (first.from_cache, second.from_cache) == (False, True)
+    assert first.data["count"] == second.data["count"] == 2
+    assert not plugin._cache.idle()
+    await api.post(path)
+    after = await api.get(path)
+    assert (after.from_cache, after.data["count"]) == (False, 4)
+    assert plugin.stats.invalidations == 1
+    assert server.hits[path] == 4
+
+
+async def test_a_get_stored_during_a_write_to_an_idle_cache_is_invalidated(
+    make: Make, name: str
+) -> None:
+    """A GET that runs (and stores) while a write to an idle cache is in flight: the write
+    still invalidates that URL when it ends."""
+    api, plugin = make()
+    path = f"/counter/{name}"
+    during: list[axios_python.Response] = []
+
+    async def get_during_the_write(ctx: dict[str, Any], next_fn: Any) -> Any:
+        if ctx["method"] == "POST":  # inside the cache middleware: the write has begun
+            if axios_python.is_async_call():
+                during.append(await api.api.async_get(path))
+            else:
+                during.append(api.api.get(path))
+        return await next_fn(ctx)
+
+    api.api.use(get_during_the_write)
+    assert plugin._cache.idle()
+    await api.post(path)
+    assert [(r.from_cache, r.data["count"]) for r in during] == [(False, 1)]
+    assert plugin.stats.stores == 1
+    assert plugin.stats.invalidations == 1
+    after = await api.get(path)
+    assert (after.from_cache, after.data["count"]) == (False, 3)
+
+
+async def test_a_write_through_an_idle_cache_invalidates_a_shared_storage(
+    server: LocalServer, caller: Any, name: str
+) -> None:
+    """Two clients share one InMemoryStorage: a write through the one that never looked
+    anything up still invalidates what the other one stored."""
+    storage = InMemoryStorage()
+    reader, writer = CachePlugin(storage=storage), CachePlugin(storage=storage)
+    apis = []
+    for plugin in (reader, writer):
+        api = axios_python.create({"base_url": server.url, "timeout": 5})
+        api.plugin(plugin)
+        apis.append(caller(api))
+    path = f"/counter/{name}"
+    try:
+        await apis[0].get(path)
+        assert (await apis[0].get(path)).from_cache
+        assert writer._cache.looked_up is False
+        await apis[1].post(path)
+        after = await apis[0].get(path)
+        assert (after.from_cache, after.data["count"]) == (False, 3)
+    finally:
+        for api in apis:
+            await api.api.aclose()
+
+
+def test_only_the_built_in_storage_can_be_idle() -> None:
+    """Another storage may hold entries this process did not store: never idle."""
+    assert CachePlugin()._cache.idle()
+    assert not CachePlugin(storage=PickleStorage())._cache.idle()
+    assert not CachePlugin(storage=type("Sub", (InMemoryStorage,), {})())._cache.idle()
+
+
 async def test_invalidate_and_clear_by_hand(make: Make, server: LocalServer, name: str) -> None:
     """plugin.invalidate(url) forgets one URL; plugin.clear() everything."""
     api, plugin = make()

@@ -68,6 +68,26 @@ async def test_errors_still_logged_when_only_request_level_is_off(
 
 
 @MODES
+async def test_a_rejected_status_keeps_its_elapsed_time_when_only_errors_are_on(
+    mode: str, make_api: Any, send: Any, logs: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    """on_response (level off) leaves the start time for on_error, which reports it; two
+    plugins on one client each keep their own."""
+
+    class Second(LoggerPlugin):
+        name = "logger-2"
+
+    caplog.set_level(logging.WARNING, logger="axios_python")
+    api = make_api()
+    api.plugin(Second())
+    with pytest.raises(axios_python.HTTPStatusError):
+        await send(api, mode, "GET", "/status/500", validate_status=lambda s: s < 400)
+    errors = logs()
+    assert [r.http_event for r in errors] == ["error", "error"]
+    assert all(isinstance(r.http_elapsed_ms, float) for r in errors)
+
+
+@MODES
 async def test_level_changes_apply_at_once(
     mode: str, make_api: Any, send: Any, logs: Any, caplog: pytest.LogCaptureFixture
 ) -> None:

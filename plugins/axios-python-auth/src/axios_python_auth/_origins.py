@@ -27,7 +27,8 @@ __all__ = ["HostPolicy", "Origin", "origin_of"]
 
 Origin = tuple[str, str, int]
 _DEFAULT_PORTS = {"http": 80, "https": 443}
-_CACHE_SIZE = 64
+_CACHE_SIZE = 64  # origins and base URLs remembered
+_URL_CACHE_SIZE = 1024  # whole absolute URLs remembered
 
 
 def origin_of(url: httpx.URL) -> Origin | None:
@@ -65,7 +66,8 @@ class HostPolicy:
         self._hosts = frozenset(hosts)
         self._host_ports = frozenset(host_ports)
         self._suffixes = tuple(suffixes)
-        self._bases: dict[Any, bool] = {}  # base_url -> decision, for relative URLs
+        self._bases: dict[Any, bool] = {}  # base_url or scheme://netloc -> decision
+        self._urls: dict[str, bool] = {}  # absolute URL string -> decision
 
     @property
     def empty(self) -> bool:
@@ -87,12 +89,23 @@ class HostPolicy:
         with self._lock:
             self._origins = self._origins | {origin}
             self._bases = {}
+            self._urls = {}
 
     def allows(self, config: Mapping[str, Any]) -> bool:
         """Whether the request `config` describes goes to a trusted origin."""
         if self.allow_any:
             return True
         url = config.get("url")
+        # Taken before deciding: if add_base_url() replaces the dicts meanwhile, a decision
+        # made with the old origins goes to the old dicts, not to the new ones.
+        urls = self._urls
+        if type(url) is str:
+            # The common case, a URL seen before, costs one dict lookup (most requests of a
+            # client go to a few URLs). Only absolute URLs are remembered: their decision does
+            # not depend on base_url.
+            decision = urls.get(url)
+            if decision is not None:
+                return decision
         base = config.get("base_url")
         if type(url) is str and url[:1] == "/" and url[1:2] != "/":
             # A path: it goes to base_url's origin. Decided once per base_url.
@@ -117,6 +130,9 @@ class HostPolicy:
                     if len(bases) >= _CACHE_SIZE:
                         bases.clear()
                     bases[prefix] = decision
+                if len(urls) >= _URL_CACHE_SIZE:
+                    urls.clear()
+                urls[url] = decision
                 return decision
         return self._allows_target(base, url)
 

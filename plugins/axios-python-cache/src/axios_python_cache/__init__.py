@@ -21,7 +21,7 @@ import httpx
 
 from axios_python import ConfigError, Plugin
 
-from ._cache import Cache, CacheStats, Credential
+from ._cache import _EXTENSION, Cache, CacheStats, Credential
 from ._policy import DEFAULT_STATUSES
 from ._storage import CachedResponse, CacheStorage, InMemoryStorage, Variants
 
@@ -111,12 +111,21 @@ class CachePlugin(Plugin):
             return  # registered again after unplug(): the middleware is still there
         self._middlewares[client] = client.use(self._cache.middleware(self, client))
 
+    # Both hooks run on every attempt of every request; the checks that let other methods
+    # pass are made here, before calling into the engine.
+
     def on_transport(self, request: Any, config: dict[str, Any]) -> Response | None:
         """Answer a GET/HEAD from a fresh entry, or make it conditional on a stale one."""
+        method = request.method
+        if method != "GET" and method != "HEAD":
+            return None
         return self._cache.on_transport(request, config)
 
     def on_response(self, response: Response) -> Response | None:
         """Store a storable response; replace a 304 to a revalidation with the stored one."""
+        request = response.request
+        if request is None or _EXTENSION not in request.extensions:
+            return None  # not an attempt that on_transport looked up
         return self._cache.on_response(response)
 
     # --- management ----------------------------------------------------------------------

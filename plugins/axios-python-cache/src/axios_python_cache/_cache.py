@@ -6,7 +6,8 @@ Where it sits in the pipeline (see `axios_python._pipeline`):
 4. middleware   cache_middleware (added by on_register)
                   GET/HEAD: fresh entry -> a copy, without building the request ("early hit")
                             miss -> single-flight, then next_fn
-                  POST/PUT/PATCH/DELETE: next_fn, then invalidate the URL
+                  POST/PUT/PATCH/DELETE: next_fn, then invalidate the URL (unless the
+                            cache is idle(): nothing stored, nothing looked up yet)
 5.   retry loop
 6.     on_transport   GET/HEAD: key from the final request; fresh entry -> a copy;
                       stale entry with validators (standards mode) -> conditional request
@@ -39,6 +40,7 @@ from ._keys import (
     SCANNED_HEADERS,
     Credentials,
     HeaderList,
+    UrlKey,
     UrlKeys,
     basic_authorization,
     header_list,
@@ -54,7 +56,7 @@ from ._policy import (
     request_directives,
     updated_headers,
 )
-from ._storage import CachedResponse, CacheStorage
+from ._storage import CachedResponse, CacheStorage, InMemoryStorage
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterator
@@ -85,7 +87,8 @@ class CacheStats:
     `hits`: answered from the cache (including `revalidated` ones); `misses`: GET/HEAD attempts
     that went to the network; `collapsed`: hits served to callers that waited for an identical
     in-flight miss (single-flight); `stores`: responses stored; `revalidated`: 304s that
-    refreshed an entry; `invalidations`: URLs invalidated by POST/PUT/PATCH/DELETE;
+    refreshed an entry; `invalidations`: URLs invalidated by POST/PUT/PATCH/DELETE (not
+    counted while the cache is idle: nothing stored, no GET/HEAD looked up yet);
     `evictions`: keys the storage dropped for room; `bypassed`: GET/HEAD requests the cache could
     not apply to (a body, an `httpx.Auth` object, credentials with `credentials="bypass"`);
     `size`: keys held by the storage (when it can tell).
@@ -180,6 +183,11 @@ class Cache:
         self._epoch = 0
         self._invalidated: dict[str, int] = {}  # normalised URL -> epoch of its invalidation
         self._forgotten_epoch = 0  # highest epoch dropped from _invalidated
+        # For `idle()`: the built-in storage's dict, whose emptiness is cheap to see (None for
+        # other storages: they may hold entries stored elsewhere, so the cache is never idle),
+        # and whether a GET/HEAD attempt ever began (only such attempts store entries).
+        self.entries: Sized | None = storage._data if type(storage) is InMemoryStorage else None
+        self.looked_up = False
 
     # --- stats ---------------------------------------------------------------------------
 
@@ -211,18 +219,33 @@ class Cache:
         if not isinstance(jar, httpx.Cookies):
             jar = None
 
+        entries = cache.entries  # for idle(), inlined below: this is every write's path
+
         async def cache_middleware(ctx: dict[str, Any], next_fn: Callable[..., Any]) -> Any:
             pm = client._plugin_manager
             if pm is None or pm.get_plugin(name) is not plugin:  # unplugged: pass through
                 return await next_fn(ctx)
             method = ctx.get("method")
+            if method != "GET" and method != "HEAD":
+                if method not in INVALIDATING_METHODS:
+                    return await next_fn(ctx)
+                if entries is None or entries or cache.looked_up:  # not idle()
+                    return await cache.invalidating(ctx, next_fn, cache.final_urls(pm))
+                # Idle: this write has nothing to invalidate, so it skips all URL work, unless
+                # a GET/HEAD attempt begins before it ends (which may store what it changed,
+                # or be in flight still). The config's URL is kept for that case.
+                where = (ctx.get("base_url"), ctx.get("url"), ctx.get("params"))
+                response = None
+                try:
+                    response = await next_fn(ctx)
+                    return response
+                finally:
+                    if entries or cache.looked_up:  # no longer idle()
+                        url = cache.urls.from_config(*where)
+                        cache.invalidate_written(url, response, cache.final_urls(pm))
             early = cache.early_hits
             if early is None:
                 early = "on_request" not in pm.active
-            if method != "GET" and method != "HEAD":
-                if method in INVALIDATING_METHODS:
-                    return await cache.invalidating(ctx, next_fn, not early)
-                return await next_fn(ctx)
             looked_up = False
             if early:
                 quick = cache.quick_hit(ctx, jar)
@@ -385,6 +408,19 @@ class Cache:
                 return response
         return await next_fn(ctx)  # on_transport looks up again, on the final request
 
+    def idle(self) -> bool:
+        """Whether a write now has nothing to invalidate, even later: nothing is stored, and no
+        GET/HEAD attempt has begun (none is in flight that could store a response the write
+        made stale). Only ever true with the built-in storage."""
+        entries = self.entries
+        return entries is not None and not entries and not self.looked_up
+
+    def final_urls(self, pm: Any) -> bool:
+        """Whether a write must also invalidate the URL it was sent to, as well as the config's:
+        when other plugins' `on_request` hooks may have changed it (as for early hits)."""
+        early = self.early_hits
+        return not early if early is not None else "on_request" in pm.active
+
     async def invalidating(
         self, ctx: dict[str, Any], next_fn: Callable[..., Any], final_url: bool
     ) -> Any:
@@ -399,11 +435,15 @@ class Cache:
             response = await next_fn(ctx)
             return response
         finally:
-            urls = {url[0]} if url is not None else set()
-            if response is not None:
-                self._add_affected_urls(urls, response, final_url or url is None)
-            if urls:
-                self.invalidate(urls)
+            self.invalidate_written(url, response, final_url)
+
+    def invalidate_written(self, url: UrlKey | None, response: Any, final_url: bool) -> None:
+        """After a write to the config URL `url`: invalidate it and the URLs `response` names."""
+        urls = {url[0]} if url is not None else set()
+        if response is not None:
+            self._add_affected_urls(urls, response, final_url or url is None)
+        if urls:
+            self.invalidate(urls)
 
     def _add_affected_urls(self, urls: set[str], response: Any, final_url: bool) -> None:
         """The sent URL and same-origin Location / Content-Location (RFC 9111 §4.4)."""
@@ -412,10 +452,11 @@ class Cache:
             return
         if final_url:
             urls.add(self.urls.from_url(request.url)[0])
-        raw = getattr(response, "raw", None)
-        if not isinstance(raw, httpx.Response):
+        # `headers`, not `raw.headers`: a response may build its httpx.Response lazily.
+        headers = getattr(response, "headers", None)
+        if not isinstance(headers, httpx.Headers):
             return
-        for _, name, value in header_list(raw.headers):
+        for _, name, value in header_list(headers):
             if name == b"location" or name == b"content-location":
                 try:
                     target = request.url.join(value.decode("latin-1"))
@@ -434,6 +475,7 @@ class Cache:
         lookup = self.lookup_request(request, config)
         if lookup is None:
             return None
+        self.looked_up = True  # before the epoch is read: writes are no longer idle()
         attempt = _Attempt(lookup, self._epoch)
         request.extensions[_EXTENSION] = attempt
         if lookup.directives.no_cache and not self.standards:

@@ -8,7 +8,9 @@ logging.basicConfig(level=logging.DEBUG)
 api.plugin(LoggerPlugin(level=logging.INFO, log_headers=False, log_body=True))
 ```
 
-The plugin only observes: it never changes a config, a request or a response. Its hooks:
+The plugin only observes: it never changes a config, what a request sends, or a response (it
+notes when each attempt went out in the request's `extensions`, under a key of its own, for
+elapsed times). Its hooks:
 
 - `on_transport` (tryfirst, returns None): the request record, for the request as it is sent,
   with the attempt number the core passes to every per-attempt hook;
@@ -22,7 +24,6 @@ The records and their `extra` fields are described in `_records`; redaction in `
 from __future__ import annotations
 
 import logging
-import weakref
 from collections.abc import Iterable
 from time import perf_counter
 from typing import Any
@@ -114,8 +115,10 @@ class LoggerPlugin(axios_python.Plugin):
                 DEFAULT_REDACT_FIELDS if redact_fields is None else redact_fields,
             ),
         )
-        # When each attempt's request went out, for elapsed times; entries go with the request.
-        self._started: weakref.WeakKeyDictionary[Any, float] = weakref.WeakKeyDictionary()
+        # When each attempt's request went out, for elapsed times, is kept in the request's own
+        # `extensions` under this key (one per plugin instance): a plain dict item, which goes
+        # with the request, is far cheaper per request than a weak-keyed table.
+        self._started_key = f"axios_python_logger.started.{id(self):x}"
 
     # --- read-only options ---------------------------------------------------------------
 
@@ -157,7 +160,7 @@ class LoggerPlugin(axios_python.Plugin):
         logger = self._logger
         if not logger.isEnabledFor(self._any_level):
             return None
-        self._started[request] = perf_counter()
+        request.extensions[self._started_key] = perf_counter()
         if logger.isEnabledFor(self._level):
             self._emit(self._level, "request", request_record, self._settings, request, attempt)
         return None
@@ -184,7 +187,8 @@ class LoggerPlugin(axios_python.Plugin):
     # --- helpers -------------------------------------------------------------------------
 
     def _elapsed_ms(self, request: Any) -> float | None:
-        started = self._started.pop(request, None) if request is not None else None
+        extensions = getattr(request, "extensions", None)
+        started = extensions.pop(self._started_key, None) if isinstance(extensions, dict) else None
         return None if started is None else round((perf_counter() - started) * 1000, 3)
 
     def _emit(self, level: int, event: str, build: Any, *args: Any) -> None:
