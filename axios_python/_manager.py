@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import inspect
+import operator
+from collections.abc import Callable
 from types import CodeType, TracebackType
 from typing import Any
 
@@ -70,14 +72,14 @@ class PluginManager(pluggy.PluginManager):
             if direct is None:
                 return getattr(self.hook, hook_name)(**kwargs)
             if direct[0]:  # firstresult
-                for function, argnames in direct[1]:
-                    result = function(*[kwargs[name] for name in argnames])
+                for function, arguments in direct[1]:
+                    result = function(*arguments(kwargs))
                     if result is not None:
                         return result
                 return None
             results = []
-            for function, argnames in direct[1]:
-                result = function(*[kwargs[name] for name in argnames])
+            for function, arguments in direct[1]:
+                result = function(*arguments(kwargs))
                 if result is not None:
                     results.append(result)
             return results
@@ -119,7 +121,8 @@ class PluginManager(pluggy.PluginManager):
         return culprit
 
 
-_Direct = tuple[bool, tuple[tuple[Any, tuple[str, ...]], ...]]
+_Arguments = Callable[[dict[str, Any]], tuple[Any, ...]]
+_Direct = tuple[bool, tuple[tuple[Any, _Arguments], ...]]
 
 
 def _direct_calls(hook: pluggy.HookCaller) -> _Direct | None:
@@ -136,5 +139,15 @@ def _direct_calls(hook: pluggy.HookCaller) -> _Direct | None:
         return None
     if any(impl.wrapper or impl.hookwrapper for impl in impls):
         return None
-    calls = tuple((impl.function, tuple(impl.argnames)) for impl in reversed(impls))
+    calls = tuple((impl.function, _arguments(tuple(impl.argnames))) for impl in reversed(impls))
     return bool(spec.opts.get("firstresult")), calls
+
+
+def _arguments(names: tuple[str, ...]) -> _Arguments:
+    """The positional arguments an implementation takes, picked from the hook's keywords."""
+    if len(names) == 1:
+        (name,) = names
+        return lambda kwargs: (kwargs[name],)
+    if not names:
+        return lambda kwargs: ()
+    return operator.itemgetter(*names)
