@@ -133,9 +133,6 @@ def build_request(config: dict[str, Any]) -> Request:
         raise ConfigError(f"cannot build the request: {exc}", config=config) from exc
 
 
-_EMPTY_BODY = httpx.ByteStream(b"")
-
-
 def _bodiless(
     method: str,
     url: httpx.URL,
@@ -154,11 +151,8 @@ def _bodiless(
     prepared = _with_auto_headers(
         tuple(headers.raw), url.netloc if url.host else b"", method in ("POST", "PUT", "PATCH")
     )
-    request = Request(  # copies `prepared`: the cached object itself is never handed out
-        method, url, headers=prepared, extensions=extensions, config=config, stream=_EMPTY_BODY
-    )
-    request.read()  # what httpx does for a bytes body: `content` is then b""
-    return request
+    # Copies `prepared`: the cached object itself is never handed out.
+    return Request._bodiless(method, url, prepared, extensions, config)
 
 
 @lru_cache(maxsize=256)

@@ -21,6 +21,7 @@ from ._exceptions import HTTPStatusError
 __all__ = ["Request", "Response"]
 
 _UNSET: Any = object()
+_EMPTY_BODY = httpx.ByteStream(b"")
 _TEXT_TYPES = frozenset(
     {
         "application/xml",
@@ -49,6 +50,32 @@ class Request(httpx.Request):
     ) -> None:
         super().__init__(method, url, **kwargs)
         self.config = {} if config is None else config
+
+    @classmethod
+    def _bodiless(
+        cls,
+        method: str,
+        url: httpx.URL,
+        headers: httpx.Headers,
+        extensions: dict[str, Any],
+        config: dict[str, Any],
+    ) -> Request:
+        """What `Request(method, url, headers=headers)` builds, without httpx's body encoder.
+
+        `method` must be upper case, and `headers` already hold what httpx would add (Host,
+        and Content-Length: 0 for POST/PUT/PATCH): see `_config._bodiless`. The attributes
+        set here are httpx.Request's own (httpx is pinned to 0.28.x); tests compare the
+        result with an httpx-built request, attribute by attribute.
+        """
+        request = cls.__new__(cls)
+        request.method = method
+        request.url = url
+        request.headers = httpx.Headers(headers)
+        request.extensions = extensions
+        request.stream = _EMPTY_BODY
+        request._content = b""
+        request.config = config
+        return request
 
 
 class Response:

@@ -551,6 +551,15 @@ def test_bodiless_requests_are_built_as_httpx_builds_them(
     for request in (first, second):
         assert request.headers.raw == reference.headers.raw
         assert request.content == b""
+        # the same attributes as httpx's own (the fast path sets them itself)
+        assert set(vars(request)) - {"config"} == set(vars(reference))
+        assert (request.method, request.url, request.extensions.keys()) == (
+            reference.method,
+            reference.url,
+            {"timeout"},
+        )
+        assert list(request.stream) == list(reference.stream) == [b""]
+        assert request.read() == b"" and request.stream is not None
     first.headers["X-Later"] = "1"  # a request's headers are its own
     assert "x-later" not in second.headers
     api.request(method, "/things", headers=headers, params={"q": "1"})

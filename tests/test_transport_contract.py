@@ -109,6 +109,22 @@ async def test_get_with_params_and_headers(client: axios_python.AxiosPython) -> 
     assert response.data["headers"]["User-Agent"].startswith("axios-python/")
 
 
+async def test_sends_exactly_the_request_headers(client: axios_python.AxiosPython) -> None:
+    """No transport adds headers of its own: removing the defaults removes them from the wire,
+    and a body without a content type is sent without one."""
+
+    def strip_defaults(config: dict[str, Any]) -> dict[str, Any]:
+        for name in ("Accept", "Accept-Encoding", "User-Agent"):
+            del config["headers"][name]
+        return config
+
+    client.interceptors.request.use(strip_defaults)
+    sent = (await client.async_post("/post", content=b"raw bytes")).data["headers"]
+    assert {name.lower() for name in sent} == {"host", "content-length"}
+    sent = (await client.async_get("/get", headers={"X-Only": "1"})).data["headers"]
+    assert {name.lower() for name in sent} == {"host", "x-only"}
+
+
 async def test_response_headers_are_received(client: axios_python.AxiosPython) -> None:
     """Response headers reach the Response, case-insensitively."""
     response = await client.async_get("/response-headers", params={"X-Answer": "42"})

@@ -25,6 +25,7 @@ import time
 import urllib.request
 from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
+from functools import lru_cache
 from typing import Any
 
 import aiohttp
@@ -128,8 +129,6 @@ class AiohttpTransport(BaseTransport):
             auto_decompress=False,  # httpx.Response decodes, keeping Content-Encoding
             trust_env=False,
             timeout=aiohttp.ClientTimeout(total=None),
-            # Send exactly the headers the httpx.Request has, as the default transport.
-            skip_auto_headers=("User-Agent", "Accept", "Accept-Encoding", "Content-Type"),
         )
 
     @staticmethod
@@ -233,13 +232,21 @@ class AiohttpTransport(BaseTransport):
     ) -> Response:
         """One HTTP exchange. `streamed`: leave the body unread (the caller reads or streams it)."""
         data = await _body(request)
-        headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers.raw]
-        if data is not None and not isinstance(data, bytes):  # aiohttp frames it chunked itself
-            headers = [(k, v) for k, v in headers if k.lower() != "transfer-encoding"]
+        # Send exactly the headers the httpx.Request has, as the default transport: aiohttp
+        # adds its own Accept, Accept-Encoding, User-Agent (and a body's Content-Type) unless
+        # told to skip them. Skipping costs aiohttp a multidict per request, so only the
+        # missing ones are named (usually none: the defaults include the first three).
+        headers, skip, typed = _str_headers(tuple(request.headers.raw))
+        if data is not None:
+            if not typed:
+                skip = skip | _CONTENT_TYPE
+            if not isinstance(data, bytes):  # aiohttp frames it chunked itself
+                headers = [(k, v) for k, v in headers if k.lower() != "transfer-encoding"]
         resp = await session.request(
             request.method,
             str(request.url),
             headers=headers,
+            skip_auto_headers=skip or None,
             data=data,
             allow_redirects=False,
             timeout=self._timeout(request),
@@ -252,7 +259,10 @@ class AiohttpTransport(BaseTransport):
             resp.close()
             raise
         version = resp.version
-        http_version = "HTTP/1.1" if version is None else f"HTTP/{version.major}.{version.minor}"
+        http_version = _VERSIONS.get(version)
+        if http_version is None:
+            assert version is not None
+            http_version = f"HTTP/{version.major}.{version.minor}"
         reason = None if resp.reason is None else resp.reason.encode("latin-1")
         response: Response
         if content is None:
@@ -320,6 +330,24 @@ class _AiohttpStream(httpx.AsyncByteStream):
             resp.close()
         if self.response is not None:
             self.response.elapsed = timedelta(seconds=time.perf_counter() - self._started)
+
+
+_VERSIONS: dict[Any, str] = {None: "HTTP/1.1", aiohttp.HttpVersion11: "HTTP/1.1"}
+
+
+_AUTO_HEADERS = frozenset({"accept", "accept-encoding", "user-agent"})
+_CONTENT_TYPE = frozenset({"content-type"})
+
+
+@lru_cache(maxsize=256)
+def _str_headers(
+    raw: tuple[tuple[bytes, bytes], ...],
+) -> tuple[list[tuple[str, str]], frozenset[str], bool]:
+    """A request's headers as aiohttp takes them (it copies the list into its own multidict),
+    the headers aiohttp would add that they lack, and whether they have a Content-Type."""
+    headers = [(name.decode("latin-1"), value.decode("latin-1")) for name, value in raw]
+    names = {name.lower() for name, _ in headers}
+    return headers, _AUTO_HEADERS - names, "content-type" in names
 
 
 async def _body(request: httpx.Request) -> Any:
