@@ -559,7 +559,8 @@ def test_bodiless_requests_are_built_as_httpx_builds_them(
             {"timeout"},
         )
         assert list(request.stream) == list(reference.stream) == [b""]
-        assert request.read() == b"" and request.stream is not None
+        assert request.read() == b""
+        assert request.stream is not None
     first.headers["X-Later"] = "1"  # a request's headers are its own
     assert "x-later" not in second.headers
     api.request(method, "/things", headers=headers, params={"q": "1"})
