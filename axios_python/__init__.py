@@ -27,6 +27,7 @@ from ._api import (
 )
 from ._cancel import CancelToken
 from ._client import AxiosPython, create
+from ._config import resolve_url
 from ._exceptions import (
     AxiosPythonError,
     CancelError,
@@ -107,6 +108,7 @@ __all__ = [
     "post",
     "put",
     "request",
+    "resolve_url",
 ]
 
 # Names that live in separately installed plugin distributions, and the extra that installs each.

@@ -22,7 +22,7 @@ from ._exceptions import ConfigError
 from ._models import Request
 from ._version import __version__
 
-__all__ = ["DEFAULTS", "build_request", "merge_config", "split_client_options"]
+__all__ = ["DEFAULTS", "build_request", "merge_config", "resolve_url", "split_client_options"]
 
 DEFAULT_TIMEOUT = 5.0
 DEFAULT_HEADERS = {
@@ -95,10 +95,7 @@ def merge_config(
 def build_request(config: dict[str, Any]) -> Request:
     """Build the `Request` for one attempt from the (possibly mutated) config."""
     try:
-        url = _merge_url(config.get("base_url"), config["url"])
-        params = config.get("params")
-        if params:  # merged into the URL's own query, as axios and requests do
-            url = url.copy_merge_params(params)
+        url = resolve_url(config["url"], config.get("base_url"), config.get("params"))
         headers = config["headers"]
         auth = config.get("auth")
         if isinstance(auth, tuple):
@@ -182,6 +179,23 @@ def _method(method: str) -> str:
     if not isinstance(method, str) or not method or not set(method) <= _TOKEN_CHARS:
         raise ConfigError(f"invalid HTTP method {method!r}", key="method")
     return upper
+
+
+def resolve_url(
+    url: str | httpx.URL, base_url: str | httpx.URL | None = None, params: Any = None
+) -> httpx.URL:
+    """The absolute URL a request for `url` goes to, as the client builds it.
+
+    A relative `url` is joined onto `base_url` keeping the base path (`"/users"` on
+    `"https://api.test/v2"` is `https://api.test/v2/users`), and `params` are merged into the
+    URL's own query, as axios and requests do. Raises `ConfigError` (`code="ERR_INVALID_URL"`)
+    for a URL the client would refuse: no host, control characters, a scheme other than http(s),
+    a relative URL without `base_url`. For plugins that need a request's URL before it is built.
+    """
+    merged = _merge_url(base_url, url)
+    if params:
+        merged = merged.copy_merge_params(params)
+    return merged
 
 
 @lru_cache(maxsize=512)

@@ -565,3 +565,45 @@ def test_bodiless_requests_are_built_as_httpx_builds_them(
     assert "x-later" not in second.headers
     api.request(method, "/things", headers=headers, params={"q": "1"})
     assert "x-later" not in transport.requests[-1].headers
+
+
+# --- resolve_url -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "base_url", "params", "expected"),
+    [
+        ("/users", "http://api.test/v2", None, "http://api.test/v2/users"),
+        ("users", "http://api.test/v2/", None, "http://api.test/v2/users"),
+        ("/users?a=1", "http://api.test", {"b": "2"}, "http://api.test/users?a=1&b=2"),
+        ("http://other.test/x", "http://api.test/v2", None, "http://other.test/x"),
+        (
+            httpx.URL("https://api.test/a b"),
+            None,
+            {"q": ["1", "2"]},
+            "https://api.test/a%20b?q=1&q=2",
+        ),
+    ],
+)
+def test_resolve_url_is_the_url_requests_go_to(
+    url: Any, base_url: Any, params: Any, expected: str
+) -> None:
+    assert str(axios_python.resolve_url(url, base_url, params)) == expected
+    api, transport = recording_client({"base_url": base_url})
+    api.get(url, params=params)
+    assert str(transport.requests[-1].url) == expected
+
+
+@pytest.mark.parametrize(
+    ("url", "base_url"),
+    [
+        ("/relative", None),
+        ("ftp://files.test/x", None),
+        ("http://", None),
+        ("/x\n", "http://a.test"),
+    ],
+)
+def test_resolve_url_refuses_what_the_client_refuses(url: str, base_url: str | None) -> None:
+    with pytest.raises(ConfigError) as caught:
+        axios_python.resolve_url(url, base_url)
+    assert caught.value.code == "ERR_INVALID_URL"

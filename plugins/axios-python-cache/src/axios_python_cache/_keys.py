@@ -13,6 +13,7 @@ final `httpx.Request`.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 from collections.abc import Mapping
 from typing import Any
@@ -20,8 +21,7 @@ from urllib.parse import parse_qsl, urlencode
 
 import httpx
 
-from axios_python._config import _basic_auth, _merge_url
-from axios_python._exceptions import ConfigError
+from axios_python import ConfigError, resolve_url
 
 __all__ = [
     "SCANNED_HEADERS",
@@ -94,10 +94,7 @@ class UrlKeys:
     @staticmethod
     def _compute(base_url: Any, url: Any, params: Any) -> UrlKey | None:
         try:
-            merged = _merge_url(base_url, url)
-            if params:
-                merged = merged.copy_merge_params(params)
-            return normalize_url(merged)
+            return normalize_url(resolve_url(url, base_url, params))
         except (ConfigError, httpx.InvalidURL, TypeError, ValueError, UnicodeError):
             return None  # let the pipeline raise its own error for this request
 
@@ -148,7 +145,8 @@ def vary_matches(vary: tuple[tuple[bytes, bytes | None], ...], headers: HeaderLi
 
 def basic_authorization(auth: tuple[Any, ...]) -> bytes:
     """The `Authorization` value the core builds for `auth=(user, password)`."""
-    return _basic_auth(*auth).encode("latin-1")
+    user, password = auth
+    return b"Basic " + base64.b64encode(f"{user}:{password}".encode())
 
 
 class Credentials:
