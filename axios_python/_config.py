@@ -92,8 +92,13 @@ def merge_config(
     return config
 
 
-def build_request(config: dict[str, Any]) -> Request:
-    """Build the `Request` for one attempt from the (possibly mutated) config."""
+def build_request(
+    config: dict[str, Any], prepared: dict[Any, httpx.Headers] | None = None
+) -> Request:
+    """Build the `Request` for one attempt from the (possibly mutated) config.
+
+    `prepared`: a client's memo of header sets with the headers httpx adds (see `_bodiless`).
+    """
     try:
         url = resolve_url(config["url"], config.get("base_url"), config.get("params"))
         headers = config["headers"]
@@ -114,7 +119,7 @@ def build_request(config: dict[str, Any]) -> Request:
             if value is not None:
                 body[key] = value
         if not body:
-            return _bodiless(method, url, headers, extensions, config)
+            return _bodiless(method, url, headers, extensions, config, prepared)
         return Request(method, url, headers=headers, extensions=extensions, config=config, **body)
     except ConfigError as exc:
         exc.config = config
@@ -136,23 +141,34 @@ def _bodiless(
     headers: Any,
     extensions: dict[str, Any],
     config: dict[str, Any],
+    prepared: dict[Any, httpx.Headers] | None,
 ) -> Request:
-    """`Request(method, url, headers=...)` without a body, as httpx builds it, in half the time.
+    """`Request(method, url, headers=...)` without a body, as httpx builds it, in a third of
+    the time.
 
     httpx runs its body encoder and re-normalises every header to add `Host` (and, for
-    POST/PUT/PATCH, `Content-Length: 0`); for a request without a body those are known, and
-    the result for the same headers and origin is cached.
+    POST/PUT/PATCH, `Content-Length: 0`); for a request without a body those are known. The
+    result for a header set and origin is remembered in `prepared`, which belongs to one client
+    (header values may be credentials: they live no longer than the client's own defaults).
     """
     if not isinstance(headers, httpx.Headers):
         headers = httpx.Headers(headers)
-    prepared = _with_auto_headers(
-        tuple(headers.raw), url.netloc if url.host else b"", method in ("POST", "PUT", "PATCH")
-    )
-    # Copies `prepared`: the cached object itself is never handed out.
-    return Request._bodiless(method, url, prepared, extensions, config)
+    key = (tuple(headers.raw), url.netloc if url.host else b"", method in _ZERO_LENGTH_METHODS)
+    ready = prepared.get(key) if prepared is not None else None
+    if ready is None:
+        ready = _with_auto_headers(*key)
+        if prepared is not None:
+            if len(prepared) >= _PREPARED_SIZE:
+                prepared.clear()
+            prepared[key] = ready
+    # Copies `ready`: the remembered object itself is never handed out.
+    return Request._bodiless(method, url, ready, extensions, config)
 
 
-@lru_cache(maxsize=256)
+_ZERO_LENGTH_METHODS = frozenset({"POST", "PUT", "PATCH"})
+_PREPARED_SIZE = 256
+
+
 def _with_auto_headers(
     raw: tuple[tuple[bytes, bytes], ...], netloc: bytes, needs_length: bool
 ) -> httpx.Headers:

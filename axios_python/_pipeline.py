@@ -288,6 +288,7 @@ class Pipeline:
     def __init__(self, client: AxiosPython, middlewares: tuple[Middleware, ...]) -> None:
         self.client = client
         self.middlewares = middlewares
+        self._prepared_headers: dict[Any, httpx.Headers] = {}  # see _config._bodiless
         self._sync_chain = build_chain(middlewares, self._endpoint(SYNC), SYNC)
         self._async_chain = build_chain(middlewares, self._endpoint(ASYNC), ASYNC)
 
@@ -418,7 +419,7 @@ class Pipeline:
             if has_awaitable(results):
                 results = await pm.resolve(results, "on_request")
             apply_returned_config(config, results)
-        request = build_request(config)
+        request = build_request(config, self._prepared_headers)
         if timeout_cap is not None:
             _cap_timeout(request, timeout_cap)
         try:

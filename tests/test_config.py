@@ -607,3 +607,37 @@ def test_resolve_url_refuses_what_the_client_refuses(url: str, base_url: str | N
     with pytest.raises(ConfigError) as caught:
         axios_python.resolve_url(url, base_url)
     assert caught.value.code == "ERR_INVALID_URL"
+
+
+def test_no_header_value_outlives_its_client() -> None:
+    """Prepared header sets are remembered per client, not process-wide: a credential sent in a
+    header is not kept alive once the client is gone."""
+    import gc
+    import uuid
+
+    secret = f"Bearer {uuid.uuid4().hex}".encode()
+    api = AxiosPython(
+        {"base_url": "http://example.test", "headers": {"Authorization": secret.decode()}},
+        transport=MockTransport(lambda request: Response(204)),
+    )
+    api.get("/a")
+    api.post("/b")
+
+    def holds(item: Any) -> bool:  # tuples of atoms are not tracked by gc: look inside
+        if type(item) is bytes:
+            return item == secret
+        return type(item) is tuple and any(holds(i) for i in item)
+
+    def holders() -> int:
+        gc.collect()
+        found = 0
+        for obj in gc.get_objects():
+            if isinstance(obj, dict):
+                found += any(holds(k) or holds(v) for k, v in dict.items(obj))
+            elif isinstance(obj, list):
+                found += any(holds(i) for i in list.__iter__(obj))
+        return found
+
+    assert holders() > 0  # the client's own defaults hold it
+    del api
+    assert holders() == 0

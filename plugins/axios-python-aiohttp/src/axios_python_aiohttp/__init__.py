@@ -25,7 +25,6 @@ import time
 import urllib.request
 from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
-from functools import lru_cache
 from typing import Any
 
 import aiohttp
@@ -113,6 +112,8 @@ class AiohttpTransport(BaseTransport):
         # An aiohttp session belongs to the loop that created it: one per loop.
         self._sessions = LoopLocal(self._new_session, self._close_session)
         self._timeouts: dict[tuple[Any, ...], aiohttp.ClientTimeout] = {}
+        # Header sets already converted for aiohttp (per transport: values may be credentials)
+        self._converted: dict[tuple[tuple[bytes, bytes], ...], _Converted] = {}
 
     # --- sessions ------------------------------------------------------------------------
 
@@ -236,7 +237,14 @@ class AiohttpTransport(BaseTransport):
         # adds its own Accept, Accept-Encoding, User-Agent (and a body's Content-Type) unless
         # told to skip them. Skipping costs aiohttp a multidict per request, so only the
         # missing ones are named (usually none: the defaults include the first three).
-        headers, skip, typed = _str_headers(tuple(request.headers.raw))
+        raw_headers = tuple(request.headers.raw)
+        converted = self._converted.get(raw_headers)
+        if converted is None:
+            converted = _str_headers(raw_headers)
+            if len(self._converted) >= 256:
+                self._converted.clear()
+            self._converted[raw_headers] = converted
+        headers, skip, typed = converted
         if data is not None:
             if not typed:
                 skip = skip | _CONTENT_TYPE
@@ -339,10 +347,10 @@ _AUTO_HEADERS = frozenset({"accept", "accept-encoding", "user-agent"})
 _CONTENT_TYPE = frozenset({"content-type"})
 
 
-@lru_cache(maxsize=256)
-def _str_headers(
-    raw: tuple[tuple[bytes, bytes], ...],
-) -> tuple[list[tuple[str, str]], frozenset[str], bool]:
+_Converted = tuple[list[tuple[str, str]], frozenset[str], bool]
+
+
+def _str_headers(raw: tuple[tuple[bytes, bytes], ...]) -> _Converted:
     """A request's headers as aiohttp takes them (it copies the list into its own multidict),
     the headers aiohttp would add that they lack, and whether they have a Content-Type."""
     headers = [(name.decode("latin-1"), value.decode("latin-1")) for name, value in raw]
