@@ -232,7 +232,11 @@ class AiohttpTransport(BaseTransport):
         started: float,
     ) -> Response:
         """One HTTP exchange. `streamed`: leave the body unread (the caller reads or streams it)."""
-        data = await _body(request)
+        stream = request.stream
+        if isinstance(stream, httpx.ByteStream):  # bytes, json, form or none: read already
+            data = request.content or None
+        else:
+            data = await _body(request)
         # Send exactly the headers the httpx.Request has, as the default transport: aiohttp
         # adds its own Accept, Accept-Encoding, User-Agent (and a body's Content-Type) unless
         # told to skip them. Skipping costs aiohttp a multidict per request, so only the
@@ -359,9 +363,8 @@ def _str_headers(raw: tuple[tuple[bytes, bytes], ...]) -> _Converted:
 
 
 async def _body(request: httpx.Request) -> Any:
+    """A request body that is not plain bytes, as aiohttp takes it."""
     stream = request.stream
-    if isinstance(stream, httpx.ByteStream):
-        return request.content or None
     if hasattr(stream, "get_content_length") or isinstance(stream, httpx.SyncByteStream):
         return await request.aread()  # multipart (files): sized, read once
     return _iterate(stream)  # an async iterator of bytes: sent chunked
