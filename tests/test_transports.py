@@ -397,8 +397,9 @@ def test_loop_local_gives_one_resource_per_loop_closed_on_that_loop() -> None:
     local = axios_python.LoopLocal(create, close)
 
     async def use() -> tuple[object, asyncio.AbstractEventLoop]:
+        assert local.current() is None  # nothing for this loop yet
         first, second = await local.get(), await local.get()
-        assert first is second
+        assert first is second is local.current()
         return first, asyncio.get_running_loop()
 
     one = asyncio.run(use())
@@ -410,6 +411,7 @@ def test_loop_local_gives_one_resource_per_loop_closed_on_that_loop() -> None:
         resource = await local.get()
         await local.aclose()
         assert closed[-1][0] is resource
+        assert local.current() is None
 
     asyncio.run(explicit())
     assert len(created) == 3

@@ -76,6 +76,12 @@ class LoopLocal(Generic[T]):
             asyncio.AbstractEventLoop, tuple[T, AsyncGenerator[None, None]]
         ] = weakref.WeakKeyDictionary()
 
+    def current(self) -> T | None:
+        """The running loop's resource if it exists already: no await, for hot paths
+        (`self._clients.current() or await self._clients.get()`)."""
+        entry = self._entries.get(asyncio.get_running_loop())
+        return None if entry is None else entry[0]
+
     async def get(self) -> T:
         """The running loop's resource, created on first use."""
         loop = asyncio.get_running_loop()

@@ -96,7 +96,9 @@ class HttpxTransport(BaseTransport):
             _current.token = None
 
     async def send_async(self, request: Request) -> Response:
-        return await self._exchange(_AsyncSender(await self._async_clients.get()), request)
+        return await self._exchange(
+            _AsyncSender(self._async_clients.current() or await self._async_clients.get()), request
+        )
 
     async def _exchange(self, sender: _Sender, request: Request) -> Response:
         """One exchange, written once: sync calls drive it with `run_sync` (it never suspends)."""

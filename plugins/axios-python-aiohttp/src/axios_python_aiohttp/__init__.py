@@ -161,7 +161,7 @@ class AiohttpTransport(BaseTransport):
 
     async def send_async(self, request: Request) -> Response:
         config = request.config
-        session = await self._sessions.get()
+        session = self._sessions.current() or await self._sessions.get()
         self.apply_cookies(self.cookies, request)
         stream = config.get("stream", False)
         auth = config.get("auth")
@@ -169,7 +169,10 @@ class AiohttpTransport(BaseTransport):
             if isinstance(auth, httpx.Auth):
                 response = await self._send_with_auth(session, request, auth, stream)
             else:
-                response = await self._send_following(session, request, stream)
+                started = time.perf_counter()
+                response = await self._send_one(session, request, stream, started)
+                if response.status_code in _REDIRECTS:
+                    response = await self._follow(session, request, response, stream, started)
         except AxiosPythonError:
             raise
         except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as exc:
@@ -199,9 +202,20 @@ class AiohttpTransport(BaseTransport):
     async def _send_following(
         self, session: aiohttp.ClientSession, request: httpx.Request, stream: bool
     ) -> Response:
-        config: dict[str, Any] = getattr(request, "config", None) or {}
         started = time.perf_counter()
         response = await self._send_one(session, request, stream, started)
+        return await self._follow(session, request, response, stream, started)
+
+    async def _follow(
+        self,
+        session: aiohttp.ClientSession,
+        request: httpx.Request,
+        response: Response,
+        stream: bool,
+        started: float,
+    ) -> Response:
+        """Follow `response`'s redirects, if any and if the request's config says so."""
+        config: dict[str, Any] = getattr(request, "config", None) or {}
         if not config.get("follow_redirects", True):
             return response
         limit = config.get("max_redirects", self.max_redirects)
