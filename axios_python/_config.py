@@ -92,15 +92,31 @@ def merge_config(
     return config
 
 
-def build_request(
-    config: dict[str, Any], prepared: dict[Any, httpx.Headers] | None = None
-) -> Request:
-    """Build the `Request` for one attempt from the (possibly mutated) config.
+class Memo:
+    """What one client remembers to build its requests faster: joined URLs, and header sets
+    with the headers httpx adds. Per client, never process-wide: URLs and header values may
+    carry credentials, which must not outlive the client that was given them."""
 
-    `prepared`: a client's memo of header sets with the headers httpx adds (see `_bodiless`).
-    """
+    __slots__ = ("headers", "urls")
+    SIZE = 256  # entries per table; a full table starts over
+
+    def __init__(self) -> None:
+        self.urls: dict[tuple[Any, Any], httpx.URL] = {}
+        self.headers: dict[tuple[Any, ...], httpx.Headers] = {}
+
+
+def build_request(config: dict[str, Any], memo: Memo | None = None) -> Request:
+    """Build the `Request` for one attempt from the (possibly mutated) config."""
     try:
-        url = resolve_url(config["url"], config.get("base_url"), config.get("params"))
+        where = (config.get("base_url"), config["url"])
+        target = memo.urls.get(where) if memo is not None else None
+        if target is None:
+            target = _merge_url(*where)  # errors are raised, never remembered
+            if memo is not None:
+                _remember(memo.urls, where, target)
+        params = config.get("params")
+        if params:  # merged into the URL's own query, as axios and requests do
+            target = target.copy_merge_params(params)
         headers = config["headers"]
         auth = config.get("auth")
         if isinstance(auth, tuple):
@@ -119,8 +135,10 @@ def build_request(
             if value is not None:
                 body[key] = value
         if not body:
-            return _bodiless(method, url, headers, extensions, config, prepared)
-        return Request(method, url, headers=headers, extensions=extensions, config=config, **body)
+            return _bodiless(method, target, headers, extensions, config, memo)
+        return Request(
+            method, target, headers=headers, extensions=extensions, config=config, **body
+        )
     except ConfigError as exc:
         exc.config = config
         raise
@@ -141,32 +159,34 @@ def _bodiless(
     headers: Any,
     extensions: dict[str, Any],
     config: dict[str, Any],
-    prepared: dict[Any, httpx.Headers] | None,
+    memo: Memo | None,
 ) -> Request:
     """`Request(method, url, headers=...)` without a body, as httpx builds it, in a third of
     the time.
 
     httpx runs its body encoder and re-normalises every header to add `Host` (and, for
-    POST/PUT/PATCH, `Content-Length: 0`); for a request without a body those are known. The
-    result for a header set and origin is remembered in `prepared`, which belongs to one client
-    (header values may be credentials: they live no longer than the client's own defaults).
+    POST/PUT/PATCH, `Content-Length: 0`); for a request without a body those are known, and
+    the client's `memo` remembers the result for a header set and origin.
     """
     if not isinstance(headers, httpx.Headers):
         headers = httpx.Headers(headers)
     key = (tuple(headers.raw), url.netloc if url.host else b"", method in _ZERO_LENGTH_METHODS)
-    ready = prepared.get(key) if prepared is not None else None
+    ready = memo.headers.get(key) if memo is not None else None
     if ready is None:
         ready = _with_auto_headers(*key)
-        if prepared is not None:
-            if len(prepared) >= _PREPARED_SIZE:
-                prepared.clear()
-            prepared[key] = ready
+        if memo is not None:
+            _remember(memo.headers, key, ready)
     # Copies `ready`: the remembered object itself is never handed out.
     return Request._bodiless(method, url, ready, extensions, config)
 
 
+def _remember(table: dict[Any, Any], key: Any, value: Any) -> None:
+    if len(table) >= Memo.SIZE:
+        table.clear()
+    table[key] = value
+
+
 _ZERO_LENGTH_METHODS = frozenset({"POST", "PUT", "PATCH"})
-_PREPARED_SIZE = 256
 
 
 def _with_auto_headers(
@@ -214,12 +234,11 @@ def resolve_url(
     return merged
 
 
-@lru_cache(maxsize=512)
 def _merge_url(base_url: str | httpx.URL | None, url: str | httpx.URL) -> httpx.URL:
     """Join a relative `url` onto `base_url` as httpx does: the base path is kept.
 
-    Cached: parsing and joining URLs is most of what building a request costs (httpx.URL is
-    immutable, so sharing the result is safe; errors are not cached).
+    Parsing and joining URLs was most of what building a request cost: clients remember the
+    result in their `Memo` (httpx.URL is immutable, so sharing it is safe).
     """
     text = str(url)
     if any(ord(ch) < 0x20 or ch == "\x7f" for ch in text):
@@ -257,7 +276,6 @@ def _merge_url(base_url: str | httpx.URL | None, url: str | httpx.URL) -> httpx.
     return merged
 
 
-@lru_cache(maxsize=64)
 def _base(base_url: str) -> httpx.URL:
     base = httpx.URL(base_url)
     if not base.raw_path.endswith(b"/"):

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import httpx
 
-from ._config import build_request
+from ._config import Memo, build_request
 from ._errors import map_httpx_error
 from ._exceptions import (
     AxiosPythonError,
@@ -289,7 +289,7 @@ class Pipeline:
     def __init__(self, client: AxiosPython, middlewares: tuple[Middleware, ...]) -> None:
         self.client = client
         self.middlewares = middlewares
-        self._prepared_headers: dict[Any, httpx.Headers] = {}  # see _config._bodiless
+        self._memo = Memo()  # what building this client's requests remembers
         self._sync_chain = build_chain(middlewares, self._endpoint(SYNC), SYNC)
         self._async_chain = build_chain(middlewares, self._endpoint(ASYNC), ASYNC)
 
@@ -417,7 +417,7 @@ class Pipeline:
             if has_awaitable(results):
                 results = await pm.resolve(results, "on_request")
             apply_returned_config(config, results)
-        request = build_request(config, self._prepared_headers)
+        request = build_request(config, self._memo)
         if timeout_cap is not None:
             _cap_timeout(request, timeout_cap)
         try:
