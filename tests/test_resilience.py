@@ -682,6 +682,23 @@ async def test_token_with_timeout_cancels_itself(
     assert 0.28 <= out.elapsed < 0.3 + 0.2
 
 
+async def test_cancel_while_connecting(mode: str) -> None:
+    """A cancel during a connect nobody answers ends the request at once, not at the end of
+    the connect timeout (sync calls connect in a helper thread when they carry a token)."""
+    token = CancelToken(timeout=0.2)
+    async with axios_python.create({"timeout": {"connect": 5, "read": 5}}) as client:
+        with full_backlog() as port:
+            out = await call(mode, client, "GET", f"http://127.0.0.1:{port}/", cancel_token=token)
+            err = out.fails(CancelError, "ERR_CANCELED")
+            assert str(err) == "timed out after 0.2s"
+            assert out.elapsed < 0.2 + MARGIN  # not the 5 s connect timeout
+            # the client is still usable: the abandoned connect does not hold the pool
+            token = CancelToken(timeout=0.1)
+            out = await call(mode, client, "GET", f"http://127.0.0.1:{port}/", cancel_token=token)
+            out.fails(CancelError, "ERR_CANCELED")
+            assert out.elapsed < 0.1 + MARGIN
+
+
 async def test_one_token_cancels_sync_and_async_requests(
     faults: FaultServer, make_client: Callable[..., AxiosPython]
 ) -> None:

@@ -11,6 +11,7 @@ import contextlib
 import socket
 import ssl
 import threading
+from collections.abc import Callable
 from typing import Any
 
 import httpcore
@@ -230,7 +231,14 @@ class _CancellableBackend(httpcore.NetworkBackend):
         local_address: str | None = None,
         socket_options: Any = None,
     ) -> httpcore.NetworkStream:
-        stream = self._inner.connect_tcp(host, port, timeout, local_address, socket_options)
+        token: CancelToken | None = getattr(_current, "token", None)
+        if token is None:
+            stream = self._inner.connect_tcp(host, port, timeout, local_address, socket_options)
+        else:
+            stream = _connect_cancellable(
+                lambda: self._inner.connect_tcp(host, port, timeout, local_address, socket_options),
+                token,
+            )
         return _checked(_CancellableStream(stream))
 
     def connect_unix_socket(
@@ -242,6 +250,51 @@ class _CancellableBackend(httpcore.NetworkBackend):
 
     def sleep(self, seconds: float) -> None:
         self._inner.sleep(seconds)
+
+
+def _connect_cancellable(
+    connect: Callable[[], httpcore.NetworkStream], token: CancelToken
+) -> httpcore.NetworkStream:
+    """`connect()` in a helper thread, so that a cancel ends the wait at once.
+
+    A blocking connect cannot be interrupted (the socket is not ours until it returns): an
+    unanswered SYN would hold a cancelled request until the connect timeout. Only new
+    connections of requests that carry a token pay for the thread; a connection that arrives
+    after the cancel is closed by the helper.
+    """
+    wake = threading.Event()
+    lock = threading.Lock()
+    outcome: list[tuple[httpcore.NetworkStream | None, BaseException | None]] = []
+    abandoned = False
+
+    def run() -> None:
+        try:
+            result: tuple[httpcore.NetworkStream | None, BaseException | None] = (connect(), None)
+        except BaseException as exc:  # handed to the waiting thread
+            result = (None, exc)
+        with lock:
+            if not abandoned:
+                outcome.append(result)
+                wake.set()
+                return
+        if result[0] is not None:
+            result[0].close()
+
+    threading.Thread(target=run, name="axios-python-connect", daemon=True).start()
+    unsubscribe = token.subscribe(wake.set)
+    try:
+        wake.wait()
+    finally:
+        unsubscribe()
+    with lock:
+        if not outcome:  # cancelled first
+            abandoned = True
+            raise httpcore.ConnectError("cancelled while connecting")
+    stream, error = outcome[0]
+    if error is not None:
+        raise error
+    assert stream is not None
+    return stream
 
 
 def _checked(stream: _CancellableStream) -> _CancellableStream:
