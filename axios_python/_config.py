@@ -101,7 +101,7 @@ class Memo:
     SIZE = 256  # entries per table; a full table starts over
 
     def __init__(self) -> None:
-        self.urls: dict[tuple[Any, Any], httpx.URL] = {}
+        self.urls: dict[tuple[Any, Any], tuple[httpx.URL, bytes]] = {}  # -> (URL, Host value)
         self.headers: dict[tuple[Any, ...], httpx.Headers] = {}
 
 
@@ -109,11 +109,13 @@ def build_request(config: dict[str, Any], memo: Memo | None = None) -> Request:
     """Build the `Request` for one attempt from the (possibly mutated) config."""
     try:
         where = (config.get("base_url"), config["url"])
-        target = memo.urls.get(where) if memo is not None else None
-        if target is None:
-            target = _merge_url(*where)  # errors are raised, never remembered
+        known = memo.urls.get(where) if memo is not None else None
+        if known is None:
+            merged = _merge_url(*where)  # errors are raised, never remembered
+            known = (merged, merged.netloc if merged.host else b"")
             if memo is not None:
-                _remember(memo.urls, where, target)
+                _remember(memo.urls, where, known)
+        target, netloc = known
         params = config.get("params")
         if params:  # merged into the URL's own query, as axios and requests do
             target = target.copy_merge_params(params)
@@ -135,7 +137,7 @@ def build_request(config: dict[str, Any], memo: Memo | None = None) -> Request:
             if value is not None:
                 body[key] = value
         if not body:
-            return _bodiless(method, target, headers, extensions, config, memo)
+            return _bodiless(method, target, netloc, headers, extensions, config, memo)
         return Request(
             method, target, headers=headers, extensions=extensions, config=config, **body
         )
@@ -156,6 +158,7 @@ def build_request(config: dict[str, Any], memo: Memo | None = None) -> Request:
 def _bodiless(
     method: str,
     url: httpx.URL,
+    netloc: bytes,
     headers: Any,
     extensions: dict[str, Any],
     config: dict[str, Any],
@@ -170,7 +173,7 @@ def _bodiless(
     """
     if not isinstance(headers, httpx.Headers):
         headers = httpx.Headers(headers)
-    key = (tuple(headers.raw), url.netloc if url.host else b"", method in _ZERO_LENGTH_METHODS)
+    key = (tuple(headers.raw), netloc, method in _ZERO_LENGTH_METHODS)
     ready = memo.headers.get(key) if memo is not None else None
     if ready is None:
         ready = _with_auto_headers(*key)

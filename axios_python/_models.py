@@ -278,10 +278,14 @@ class Response:
         self._data = value
 
     def _decode(self) -> Any:
-        content = self.content
+        plain = self._wire.plain_content_type() if self._raw is None else None
+        if plain is not None:  # a received body that needs no decoding: one pass over headers
+            content, content_type = self._wire.content, plain
+        else:
+            content, content_type = self.content, self._content_type()
         if not content:
             return None
-        mime = self._content_type().partition(";")[0].strip().lower()
+        mime = content_type.partition(";")[0].strip().lower()
         if mime == "application/json" or mime.endswith("+json"):
             try:
                 return jsonlib.loads(content)
@@ -436,6 +440,18 @@ class _Received:
             if key.lower() == name:
                 return value
         return None
+
+    def plain_content_type(self) -> str | None:
+        """The Content-Type ("" if none) when the body needs no decoding, else None."""
+        content_type = b""
+        for key, value in self.headers:
+            name = key.lower()
+            if name == b"content-type":
+                if not content_type:
+                    content_type = value
+            elif name == b"content-encoding" and value.strip().lower() not in (b"", b"identity"):
+                return None
+        return content_type.decode("latin-1")
 
     def encoded(self) -> bool:
         """Does the body need decoding (a Content-Encoding other than identity)?"""

@@ -43,7 +43,7 @@ class BaseTransport:
         if extra:
             jar = httpx.Cookies(jar)
             jar.update(extra)
-        elif not len(jar.jar):
+        elif not getattr(jar.jar, "_cookies", True):  # a stdlib jar's len() walks it: 3 calls
             return
         if "cookie" not in request.headers:
             jar.set_cookie_header(request)

@@ -112,8 +112,11 @@ class AiohttpTransport(BaseTransport):
         # An aiohttp session belongs to the loop that created it: one per loop.
         self._sessions = LoopLocal(self._new_session, self._close_session)
         self._timeouts: dict[tuple[Any, ...], aiohttp.ClientTimeout] = {}
-        # Header sets already converted for aiohttp (per transport: values may be credentials)
+        # Header sets already converted for aiohttp, and URLs as text (per transport: values
+        # may be credentials). Clients reuse one httpx.URL object per URL (their Memo), so the
+        # text is found by identity: hashing an httpx.URL would format it anyway.
         self._converted: dict[tuple[tuple[bytes, bytes], ...], _Converted] = {}
+        self._url_text: dict[int, tuple[httpx.URL, str]] = {}
 
     # --- sessions ------------------------------------------------------------------------
 
@@ -268,9 +271,18 @@ class AiohttpTransport(BaseTransport):
                 skip = skip | _CONTENT_TYPE
             if not isinstance(data, bytes):  # aiohttp frames it chunked itself
                 headers = [(k, v) for k, v in headers if k.lower() != "transfer-encoding"]
+        url = request.url
+        known = self._url_text.get(id(url))
+        if known is not None and known[0] is url:  # the entry holds the URL: its id is not reused
+            text = known[1]
+        else:
+            text = str(url)
+            if len(self._url_text) >= 256:
+                self._url_text.clear()
+            self._url_text[id(url)] = (url, text)
         resp = await session.request(
             request.method,
-            str(request.url),
+            text,
             headers=headers,
             skip_auto_headers=skip or None,
             data=data,
