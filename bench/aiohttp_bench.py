@@ -15,7 +15,10 @@ The loopback server of bench/_server.py runs in a separate process. Contenders, 
 - ``axios[aiohttp]``: axios_python with ``transport="aiohttp"`` and a full pipeline: one request
   interceptor, one async middleware, ``max_retries=2`` with `ExponentialBackoff`, and a plugin
   with an ``on_request`` hook;
-- ``axios[httpx]``: the same pipeline on the default transport.
+- ``axios[httpx]``: the same pipeline on the default transport;
+- ``axios[aiohttp] bare``: ``transport="aiohttp"`` with no interceptor, middleware, retries or
+  plugin (the same headers, set as defaults): what the client costs before any feature is
+  added. A reference, not a target.
 
 Each round, every contender (in an order that rotates) sends N requests, either sequentially
 (c=1) or from 32 concurrent workers (c=32); its wall time per request is recorded. Reported:
@@ -151,6 +154,16 @@ async def contenders(
             assert response.data["id"] == 12345
 
         runs[f"axios[{transport}]"] = _spread(axios_call, concurrency)
+
+    extra = {name: HEADERS[name] for name in ("X-Interceptor", "X-Middleware", "X-Plugin")}
+    bare = axios_python.create({"transport": "aiohttp", "base_url": base_url, "headers": extra})
+    closers.append(bare.aclose)
+
+    async def bare_call() -> None:
+        response = await bare.async_get("/json")
+        assert response.data["id"] == 12345
+
+    runs["axios[aiohttp] bare"] = _spread(bare_call, concurrency)
     return runs, closers
 
 
