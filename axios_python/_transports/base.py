@@ -48,6 +48,40 @@ class BaseTransport:
         if "cookie" not in request.headers:
             jar.set_cookie_header(request)
 
+    @staticmethod
+    def track_progress(request: httpx.Request) -> bool:
+        """Install the request's `on_upload_progress` callback, if it has one: its body
+        (`request.stream`) is wrapped so that each chunk reports as it is iterated. Send that
+        body by iterating `request.stream` (it is no longer an `httpx.ByteStream`), with the
+        request's own `Content-Length` or `Transfer-Encoding` header.
+
+        Returns True when the request has an `on_download_progress` callback: receive the
+        response body as a stream, and hand the unread `httpx.Response` to `track_download`.
+
+        Call it only when `request.config` sets either callback (`config.get()` twice), so
+        requests without callbacks cost nothing more.
+        """
+        config = getattr(request, "config", {})
+        on_upload = config.get("on_upload_progress")
+        if on_upload is not None:
+            from .._progress import track_upload
+
+            track_upload(request, on_upload)
+        return config.get("on_download_progress") is not None
+
+    @staticmethod
+    def track_download(raw: httpx.Response, request: httpx.Request) -> None:
+        """Make `raw`'s unread body (sync or async stream) report to the `on_download_progress`
+        of `request` (the request as the transport received it, not a redirect hop). Read it in
+        full before returning, unless the request asked for `stream=True`, and close it if that
+        read fails.
+        """
+        on_download = getattr(request, "config", {}).get("on_download_progress")
+        if on_download is not None:
+            from .._progress import track_download
+
+            track_download(raw, on_download)
+
     def close(self) -> None:
         """Release connections held for sync requests."""
 

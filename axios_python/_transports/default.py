@@ -110,7 +110,8 @@ class HttpxTransport(BaseTransport):
         stream = config.get("stream", False)
         on_download = config.get("on_download_progress")
         if on_download is not None or config.get("on_upload_progress") is not None:
-            stream = _track_progress(request, config, stream)
+            # with a download callback, the body is read below chunk by chunk
+            stream = self.track_progress(request) or stream
         auth = config.get("auth")
         with map_httpx_errors(request):
             if follow and max_redirects != sender.client.max_redirects:
@@ -118,9 +119,7 @@ class HttpxTransport(BaseTransport):
             else:
                 raw = await sender.send(request, stream=stream, follow_redirects=follow, auth=auth)
             if on_download is not None:
-                from .._progress import track_download
-
-                track_download(raw, on_download)
+                self.track_download(raw, request)
                 if not config.get("stream", False):
                     try:
                         await sender.read(raw)
@@ -196,17 +195,6 @@ async def _follow_redirects(
         raw = await sender.send(raw.next_request, stream=stream, follow_redirects=False)
     raw.history = history
     return raw
-
-
-def _track_progress(request: Request, config: dict[str, Any], stream: bool) -> bool:
-    """Install the progress callbacks; return the `stream` flag to send with."""
-    from .._progress import track_upload
-
-    on_upload = config.get("on_upload_progress")
-    if on_upload is not None:
-        track_upload(request, on_upload)
-    # The body is read here, chunk by chunk, rather than by httpx in one go.
-    return stream or config.get("on_download_progress") is not None
 
 
 # --- cancellable sockets (sync) ----------------------------------------------------------
