@@ -21,6 +21,7 @@ from axios_python import (
     CancelToken,
     ConfigError,
     NetworkError,
+    ProgressEvent,
     TimeoutError,
     TooManyRedirects,
 )
@@ -254,6 +255,141 @@ async def test_stream_aread(client: axios_python.AxiosPython) -> None:
     await response.aread()
     await response.aclose()
     assert isinstance(response.data, dict)
+
+
+# --- progress ----------------------------------------------------------------------------
+
+
+def assert_progress(events: list[ProgressEvent], size: int, total: int | None) -> None:
+    """Events count up to `size`; only the last one is done; `total` is the same throughout."""
+    assert len(events) >= 2
+    loaded = [e.loaded for e in events]
+    assert loaded == sorted(loaded)
+    assert [e.done for e in events] == [False] * (len(events) - 1) + [True]
+    assert events[-1].loaded == size
+    assert {e.total for e in events} == {total}
+    if total is not None:
+        assert events[-1].progress == 1.0
+        assert all(e.progress is not None and 0 <= e.progress <= 1 for e in events)
+
+
+async def test_download_progress(client: axios_python.AxiosPython) -> None:
+    """A read response reports its body before the call returns, total from Content-Length."""
+    events: list[ProgressEvent] = []
+    response = await client.async_get("/bytes/150000", on_download_progress=events.append)
+    assert len(response.content) == 150000
+    assert response.headers["content-length"] == "150000"
+    assert_progress(events, 150000, 150000)
+
+
+async def test_download_progress_chunked(client: axios_python.AxiosPython) -> None:
+    """A chunked body has no total."""
+    events: list[ProgressEvent] = []
+    response = await client.async_get(
+        "/stream-bytes/3000", params={"chunk_size": 1000}, on_download_progress=events.append
+    )
+    assert len(response.content) == 3000
+    assert_progress(events, 3000, None)
+
+
+async def test_download_progress_streaming(client: axios_python.AxiosPython) -> None:
+    """With stream=True the events follow the caller's reading, and none come before it."""
+    events: list[ProgressEvent] = []
+    async with await client.async_get(
+        "/bytes/150000", stream=True, on_download_progress=events.append
+    ) as response:
+        assert events == []
+        size = 0
+        async for chunk in response.aiter_bytes():
+            size += len(chunk)
+            assert events[-1].loaded >= size  # reported as it arrives
+    assert size == 150000
+    assert_progress(events, 150000, 150000)
+    assert (await client.async_get("/get")).status_code == 200
+
+
+async def test_upload_progress_bytes(client: axios_python.AxiosPython) -> None:
+    """A bytes body is reported in 64 KiB pieces and still sent with its Content-Length."""
+    events: list[ProgressEvent] = []
+    body = b"0123456789abcdef" * 9600  # 153600 bytes
+    response = await client.async_post("/post", content=body, on_upload_progress=events.append)
+    assert response.data["headers"]["Content-Length"] == str(len(body))
+    assert "Transfer-Encoding" not in response.data["headers"]
+    assert response.data["data"] == body.decode()
+    assert [e.loaded for e in events] == [65536, 131072, 153600, 153600]
+    assert_progress(events, len(body), len(body))
+
+
+async def test_upload_progress_json_and_files(client: axios_python.AxiosPython) -> None:
+    """JSON and multipart bodies are reported with their Content-Length as total."""
+    events: list[ProgressEvent] = []
+    response = await client.async_post("/post", json={"a": 1}, on_upload_progress=events.append)
+    assert response.data["json"] == {"a": 1}
+    assert_progress(events, 7, 7)
+    events.clear()
+    response = await client.async_post(
+        "/post",
+        files={"upload": ("a.txt", b"hello world", "text/plain")},
+        on_upload_progress=events.append,
+    )
+    assert response.data["files"]["upload"]["text"] == "hello world"
+    length = int(response.data["headers"]["Content-Length"])
+    assert_progress(events, length, length)
+
+
+async def test_upload_progress_async_iterator(client: axios_python.AxiosPython) -> None:
+    """An async iterator body (chunked, no total) is reported chunk by chunk."""
+    events: list[ProgressEvent] = []
+
+    async def body() -> AsyncIterator[bytes]:
+        yield b"a" * 10
+        yield b"b" * 20
+
+    response = await client.async_post("/post", content=body(), on_upload_progress=events.append)
+    assert response.data["data"] == "a" * 10 + "b" * 20
+    assert response.data["headers"]["Transfer-Encoding"] == "chunked"
+    assert [(e.loaded, e.total, e.done) for e in events] == [
+        (10, None, False),
+        (30, None, False),
+        (30, None, True),
+    ]
+
+
+async def test_progress_through_redirects(client: axios_python.AxiosPython) -> None:
+    """Downloads report the final body only, with the client's or a per-request redirect limit;
+    a 307 sends the body again and its upload count restarts."""
+    for options in ({}, {"max_redirects": 5}):
+        events: list[ProgressEvent] = []
+        response = await client.async_get(
+            "/redirect/2",
+            on_download_progress=events.append,
+            **options,  # type: ignore[arg-type]
+        )
+        assert response.data["path"] == "/get"
+        assert len(response.history) == 2
+        assert_progress(events, len(response.content), len(response.content))
+    uploads: list[ProgressEvent] = []
+    response = await client.async_post(
+        "/redirect-to",
+        params={"url": "/post", "status_code": "307"},
+        content=b"x" * 100,
+        on_upload_progress=uploads.append,
+    )
+    assert response.data["data"] == "x" * 100
+    assert [(e.loaded, e.done) for e in uploads] == [(100, False), (100, True)] * 2
+
+
+async def test_progress_callback_error(client: axios_python.AxiosPython) -> None:
+    """A callback's exception reaches the caller; the connection is released."""
+
+    def boom(event: ProgressEvent) -> None:
+        raise RuntimeError("stop")
+
+    for key in ("on_download_progress", "on_upload_progress"):
+        with pytest.raises(RuntimeError, match="stop"):
+            await client.async_post("/post", content=b"x" * 1000, **{key: boom})  # type: ignore[arg-type]
+    results = await asyncio.gather(*(client.async_get("/get") for _ in range(4)))
+    assert [r.status_code for r in results] == [200] * 4
 
 
 # --- errors ------------------------------------------------------------------------------

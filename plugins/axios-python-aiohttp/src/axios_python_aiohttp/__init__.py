@@ -167,6 +167,9 @@ class AiohttpTransport(BaseTransport):
         session = self._sessions.current() or await self._sessions.get()
         self.apply_cookies(self.cookies, request)
         stream = config.get("stream", False)
+        on_download = config.get("on_download_progress")
+        if on_download is not None or config.get("on_upload_progress") is not None:
+            stream = self.track_progress(request) or stream
         auth = config.get("auth")
         try:
             if isinstance(auth, httpx.Auth):
@@ -181,6 +184,14 @@ class AiohttpTransport(BaseTransport):
         except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as exc:
             raise map_aiohttp_error(exc, request) from exc
         response.request, response.config = request, config
+        if on_download is not None:
+            self.track_download(response.raw, request)
+            if not config.get("stream", False):
+                try:
+                    await response.aread()
+                except BaseException:
+                    await response.aclose()
+                    raise
         return response
 
     async def _send_with_auth(
@@ -280,17 +291,22 @@ class AiohttpTransport(BaseTransport):
             if len(self._url_text) >= 256:
                 self._url_text.clear()
             self._url_text[id(url)] = (url, text)
-        resp = await session.request(
-            request.method,
-            text,
-            headers=headers,
-            skip_auto_headers=skip or None,
-            data=data,
-            allow_redirects=False,
-            timeout=self._timeout(request),
-            proxy=self._proxy if not self._env_proxies else self._env_proxy(request.url),
-            proxy_headers=self._proxy_headers,
-        )
+        try:
+            resp = await session.request(
+                request.method,
+                text,
+                headers=headers,
+                skip_auto_headers=skip or None,
+                data=data,
+                allow_redirects=False,
+                timeout=self._timeout(request),
+                proxy=self._proxy if not self._env_proxies else self._env_proxy(request.url),
+                proxy_headers=self._proxy_headers,
+            )
+        except aiohttp.ClientError:
+            if isinstance(data, _StreamedBody) and data.error is not None:
+                raise data.error from None  # the body's own error, not aiohttp's wrapper of it
+            raise
         try:
             content = None if streamed else await resp.read()
         except BaseException:  # CancelledError included: never pool a half-read connection
@@ -391,14 +407,34 @@ def _str_headers(raw: tuple[tuple[bytes, bytes], ...]) -> _Converted:
 async def _body(request: httpx.Request) -> Any:
     """A request body that is not plain bytes, as aiohttp takes it."""
     stream = request.stream
+    if getattr(request, "config", {}).get("on_upload_progress") is not None:
+        # wrapped by track_progress(): iterated as it is sent, with the request's own
+        # Content-Length (aiohttp then sends it as is) or Transfer-Encoding (dropped below)
+        return _StreamedBody(stream)
     if hasattr(stream, "get_content_length") or isinstance(stream, httpx.SyncByteStream):
         return await request.aread()  # multipart (files): sized, read once
-    return _iterate(stream)  # an async iterator of bytes: sent chunked
+    return _StreamedBody(stream)  # an async iterator of bytes: sent chunked
 
 
-async def _iterate(stream: Any) -> AsyncIterator[bytes]:
-    async for chunk in stream:
-        yield chunk
+class _StreamedBody:
+    """A request body aiohttp iterates as it sends it. aiohttp reports an error raised while
+    iterating (by the caller's iterator, or an upload progress callback) as a connection
+    error; `error` keeps the original, for the caller to get it as the default transport
+    gives it."""
+
+    __slots__ = ("error", "stream")
+
+    def __init__(self, stream: Any) -> None:
+        self.stream = stream
+        self.error: Exception | None = None
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        try:
+            async for chunk in self.stream:
+                yield chunk
+        except Exception as exc:
+            self.error = exc
+            raise
 
 
 def _redirect_request(raw: httpx.Response) -> httpx.Request:
