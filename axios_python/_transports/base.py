@@ -72,9 +72,9 @@ class BaseTransport:
     @staticmethod
     def track_download(raw: httpx.Response, request: httpx.Request) -> None:
         """Make `raw`'s unread body (sync or async stream) report to the `on_download_progress`
-        of `request` (the request as the transport received it, not a redirect hop). Read it in
-        full before returning, unless the request asked for `stream=True`, and close it if that
-        read fails.
+        of `request` (the request as the transport received it, not a redirect hop). The
+        transport then reads the body in full before returning, unless the request asked for
+        `stream=True`, and closes the response if that read fails.
         """
         on_download = getattr(request, "config", {}).get("on_download_progress")
         if on_download is not None:
