@@ -288,7 +288,7 @@ def _base(base_url: str) -> httpx.URL:
 
 def _timeout_extension(timeout: Any) -> dict[str, float | None]:
     if timeout is None or isinstance(timeout, (int, float)):
-        return _scalar_timeout(timeout)
+        return _scalar_timeout(timeout).copy()  # each request owns its dict: hooks may edit it
     if isinstance(timeout, httpx.Timeout):
         return timeout.as_dict()
     if isinstance(timeout, Mapping):

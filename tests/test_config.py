@@ -456,6 +456,15 @@ def test_default_timeout_is_five_seconds() -> None:
     }
 
 
+def test_a_request_owns_its_timeout_extension() -> None:
+    """A hook or transport that changes one request's timeout dict changes no other request's."""
+    api, transport = recording_client({"timeout": 3})
+    api.get("/x")
+    transport.requests[-1].extensions["timeout"]["read"] = 0.001
+    api.get("/x")
+    assert transport.requests[-1].extensions["timeout"]["read"] == 3
+
+
 @pytest.mark.anyio
 async def test_timeout_reaches_the_request_async() -> None:
     """The timeout extension is the same on async calls."""
