@@ -485,6 +485,9 @@ def _fresh(ctx: dict[str, Any]) -> dict[str, Any]:
     headers = ctx.get("headers")
     if headers is not None:
         config["headers"] = httpx.Headers(headers)
+    params = ctx.get("params")
+    if type(params) is dict:  # hooks may edit it in place, as merge_config allows
+        config["params"] = params.copy()
     return config
 
 

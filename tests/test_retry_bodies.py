@@ -80,3 +80,26 @@ def test_on_transport_response_gets_request_and_config() -> None:
     assert seen == ["GET"]
     assert str(response.url) == "http://x.test/a"
     assert response.config["method"] == "GET"
+
+
+def test_each_attempt_starts_from_the_same_params() -> None:
+    """A hook's change to `params` in one attempt does not carry over into the next."""
+    seen: list[str] = []
+
+    def handler(request: axios_python.Request) -> Response:
+        seen.append(str(request.url.params))
+        return Response(503 if len(seen) == 1 else 200)
+
+    class FirstSeen(Plugin):
+        name = "first-seen"
+
+        def on_request(self, config: dict[str, Any], attempt: int) -> None:
+            config["params"].setdefault("attempt", attempt)
+
+    api = axios_python.AxiosPython(
+        {"base_url": "http://x.test", "params": {"q": "1"}, **RETRY},
+        transport=axios_python.MockTransport(handler),
+    )
+    api.plugin(FirstSeen())
+    assert api.get("/p").status_code == 200
+    assert seen == ["q=1&attempt=1", "q=1&attempt=2"]
