@@ -16,6 +16,8 @@ The loopback server of bench/_server.py runs in a separate process. Contenders, 
   interceptor, one async middleware, ``max_retries=2`` with `ExponentialBackoff`, and a plugin
   with an ``on_request`` hook;
 - ``axios[httpx]``: the same pipeline on the default transport;
+- ``aiohttp+Response``: raw aiohttp whose result is wrapped in `axios_python.Response.received`
+  and decoded with ``.data``: the floor of any client that hands back an axios_python Response;
 - ``axios[aiohttp] bare``: ``transport="aiohttp"`` with no interceptor, middleware, retries or
   plugin (the same headers, set as defaults): what the client costs before any feature is
   added. A reference, not a target.
@@ -121,6 +123,18 @@ async def contenders(
             json.loads(await response.read())
 
     runs["aiohttp"] = _spread(raw_aiohttp, concurrency)
+
+    placeholder = httpx.Request("GET", url)
+
+    async def aiohttp_response() -> None:
+        async with session.get(url, headers=HEADERS) as response:
+            content = await response.read()
+            wrapped = axios_python.Response.received(
+                response.status, list(response.raw_headers), content, request=placeholder
+            )
+            assert wrapped.data["id"] == 12345
+
+    runs["aiohttp+Response"] = _spread(aiohttp_response, concurrency)
 
     client = httpx.AsyncClient(limits=limits)
     closers.append(client.aclose)
