@@ -11,7 +11,7 @@ from typing import Any
 import pluggy
 
 from . import _hookspecs
-from ._exceptions import AxiosPythonError, PluginError
+from ._exceptions import AxiosPythonError, ConfigError, PluginError
 from ._plugins import HOOK_NAMES, Plugin, plugin_name
 
 __all__ = ["PluginManager"]
@@ -46,6 +46,10 @@ class PluginManager(pluggy.PluginManager):
         return opts
 
     def register(self, plugin: Any, name: str | None = None) -> str | None:
+        if not isinstance(plugin, Plugin) and not any(
+            self.parse_hookimpl_opts(plugin, attr) is not None for attr in dir(plugin)
+        ):
+            raise ConfigError(_not_a_plugin(plugin), key="plugins")
         result = super().register(plugin, name or plugin_name(plugin))
         self._refresh()
         return result
@@ -119,6 +123,22 @@ class PluginManager(pluggy.PluginManager):
             culprit = codes.get(tb.tb_frame.f_code, culprit)
             tb = tb.tb_next
         return culprit
+
+
+def _not_a_plugin(plugin: Any) -> str:
+    """Why `plugin` (which implements no hook at all) cannot be registered."""
+    if isinstance(plugin, type):
+        return (
+            f"{plugin.__name__} is a class, not a plugin object: "
+            f"did you mean api.plugin({plugin.__name__}())?"
+        )
+    shown = repr(plugin)
+    if len(shown) > 60:
+        shown = shown[:57] + "..."
+    return (
+        f"{shown} is not a plugin: subclass axios_python.Plugin, or mark methods with "
+        f"@axios_python.hookimpl (hooks: {', '.join(HOOK_NAMES)})"
+    )
 
 
 _Arguments = Callable[[dict[str, Any]], tuple[Any, ...]]

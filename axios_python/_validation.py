@@ -7,7 +7,11 @@ strict: `timeout="5"` or `follow_redirects="yes"` is an error, not a guess.
 from __future__ import annotations
 
 import difflib
+import io
+import os
+import re
 import ssl
+import threading
 from collections.abc import AsyncIterable, Callable, Iterable, Mapping
 from typing import Annotated, Any
 
@@ -45,22 +49,134 @@ def _check_base_url(value: str | httpx.URL) -> str | httpx.URL:
     return value
 
 
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+# field-value characters: visible ASCII, space and tab (RFC 9110 5.5); no other control
+_FIELD_VALUE = re.compile(r"[\t\x20-\x7e]*")
+
+
 def _check_headers(value: Mapping[str, str]) -> Mapping[str, str]:
     for name, val in value.items():
         if not name or any(ch in name for ch in (*_FORBIDDEN_IN_HEADERS, ":", " ")):
             raise ValueError(f"invalid header name {name!r}")
         if any(ch in val for ch in _FORBIDDEN_IN_HEADERS):
             raise ValueError(f"header {name!r} contains a newline or NUL (header injection)")
+        if not _TOKEN.fullmatch(name):
+            raise ValueError(
+                f"invalid header name {name!r}: only ASCII letters, digits and !#$%&'*+-.^_`|~"
+            )
+        if not _FIELD_VALUE.fullmatch(val):
+            raise ValueError(
+                f"header {name!r} has a value that is not printable ASCII ({val!r}); "
+                "encode it first (percent-encoding, RFC 8187)"
+            )
+        if val != val.strip(" \t"):
+            raise ValueError(f"header {name!r} has leading or trailing whitespace ({val!r})")
+    return value
+
+
+_PRIMITIVE = (str, int, float, type(None))  # bool is an int
+
+
+def _check_primitives(
+    key: str, items: Iterable[tuple[Any, Any]], allowed: tuple[type, ...]
+) -> None:
+    """Values httpx turns into text: anything else would be sent as its repr()."""
+    for name, val in items:
+        values = val if isinstance(val, (list, tuple)) else (val,)
+        for item in values:
+            if not isinstance(item, allowed):
+                kinds = "str, int, float, bool, None" + (", bytes" if bytes in allowed else "")
+                raise ValueError(
+                    f"{key} {name!r} has a value of type {type(item).__name__} ({item!r}); "
+                    f"use {kinds}, or a list of them"
+                )
+
+
+def _check_params(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        _check_primitives("param", value.items(), _PRIMITIVE)
+    elif isinstance(value, list):
+        _check_primitives("param", value, _PRIMITIVE)
+    return value
+
+
+def _check_data(value: Any) -> Any:
+    if isinstance(value, Mapping):  # form fields (bytes are fine in a multipart body)
+        _check_primitives("form field", value.items(), (*_PRIMITIVE, bytes))
+    return value
+
+
+def _check_open(key: str, value: Any) -> None:
+    if getattr(value, "closed", False) is True:
+        raise ValueError(f"{key} is a closed file ({value!r})")
+
+
+def _check_files(value: Any) -> Any:
+    items = value.items() if isinstance(value, Mapping) else (value or ())
+    for name, file in items:
+        content = file[1] if isinstance(file, tuple) and len(file) in (2, 3, 4) else file
+        if isinstance(file, tuple) and content is file:
+            raise ValueError(
+                f"file {name!r}: a tuple must be (filename, content[, content_type[, headers]])"
+            )
+        if isinstance(content, io.TextIOBase):
+            raise ValueError(f"file {name!r} is opened in text mode; open it with 'rb'")
+        if not isinstance(content, (bytes, str)) and not callable(getattr(content, "read", None)):
+            raise ValueError(
+                f"file {name!r} must be bytes, str or a binary file object, "
+                f"not {type(content).__name__}"
+            )
+        _check_open(f"file {name!r}", content)
     return value
 
 
 def _check_content(value: Any) -> Any:
+    if isinstance(value, (bytearray, memoryview)):
+        raise ValueError(f"content must be bytes, not {type(value).__name__}: pass bytes(...)")
+    if isinstance(value, Mapping):
+        raise ValueError("content must be bytes or str; send a mapping with json= or data=")
+    if isinstance(value, (list, tuple)) and not all(isinstance(c, bytes) for c in value):
+        raise ValueError("content given as a list or tuple must hold bytes chunks only")
     if value is None or isinstance(value, (bytes, str, Iterable, AsyncIterable)):
+        _check_open("content", value)
         return value
     raise ValueError("content must be bytes, str, or an (async) iterable of bytes")
 
 
-NonNegFloat = Annotated[float, Field(ge=0)]
+def _check_proxy(value: Any) -> Any:
+    if value is None or isinstance(value, httpx.Proxy):
+        return value
+    _check_url(value)
+    url = httpx.URL(str(value))
+    if url.scheme not in ("http", "https", "socks5", "socks5h") or not url.host:
+        raise ValueError("proxy must be an absolute http://, https://, socks5:// or socks5h:// URL")
+    return value
+
+
+def _check_path(value: Any) -> Any:
+    paths = value if isinstance(value, tuple) else (value,)
+    for path in paths[:2]:  # (cert, key[, password]): the password is not a path
+        if isinstance(path, str) and not os.path.exists(path):
+            raise ValueError(f"no such file or directory: {path!r}")
+    return value
+
+
+# The longest wait a socket or a lock accepts: longer timeouts overflow, so None means "none".
+MAX_SECONDS = threading.TIMEOUT_MAX
+
+
+def _check_timeout(value: Any) -> Any:
+    if isinstance(value, httpx.Timeout):
+        for phase, seconds in value.as_dict().items():
+            if seconds is not None and not 0 <= seconds <= MAX_SECONDS:
+                raise ValueError(
+                    f"the {phase} timeout must be between 0 and {MAX_SECONDS:.0f} seconds "
+                    f"(None for no timeout), not {seconds!r}"
+                )
+    return value
+
+
+NonNegFloat = Annotated[float, Field(ge=0, le=MAX_SECONDS, allow_inf_nan=False)]
 NonNegInt = Annotated[int, Field(ge=0)]
 
 
@@ -77,13 +193,18 @@ class RequestOptions(TypedDict, total=False):
 
     __pydantic_config__ = _STRICT  # type: ignore[misc]
     base_url: Annotated[str | httpx.URL, AfterValidator(_check_base_url)] | None
-    timeout: NonNegFloat | TimeoutOptions | httpx.Timeout | None
+    timeout: Annotated[
+        NonNegFloat | TimeoutOptions | httpx.Timeout | None, AfterValidator(_check_timeout)
+    ]
     headers: Annotated[Mapping[str, str] | httpx.Headers, AfterValidator(_check_headers)]
-    params: Mapping[str, Any] | list[tuple[str, Any]] | str | httpx.QueryParams | None
+    params: Annotated[
+        Mapping[str, Any] | list[tuple[str, Any]] | str | httpx.QueryParams | None,
+        AfterValidator(_check_params),
+    ]
     json: Any
-    data: Mapping[str, Any] | str | bytes | None
+    data: Annotated[Mapping[str, Any] | str | bytes | None, AfterValidator(_check_data)]
     content: Annotated[Any, AfterValidator(_check_content)]
-    files: Mapping[str, Any] | list[tuple[str, Any]] | None
+    files: Annotated[Mapping[str, Any] | list[tuple[str, Any]] | None, AfterValidator(_check_files)]
     cookies: Mapping[str, str] | None
     auth: tuple[str, str] | httpx.Auth | None
     follow_redirects: bool
@@ -103,9 +224,11 @@ class ClientOptions(RequestOptions, total=False):
     """Options only `create()` / `AxiosPython(config=...)` accept: they shape the connection pool."""
 
     __pydantic_config__ = _STRICT  # type: ignore[misc]
-    verify: bool | str | ssl.SSLContext
-    cert: str | tuple[str, str] | tuple[str, str, str] | None
-    proxy: str | httpx.URL | httpx.Proxy | None
+    verify: bool | Annotated[str, AfterValidator(_check_path)] | ssl.SSLContext
+    cert: Annotated[
+        str | tuple[str, str] | tuple[str, str, str] | None, AfterValidator(_check_path)
+    ]
+    proxy: Annotated[str | httpx.URL | httpx.Proxy | None, AfterValidator(_check_proxy)]
     trust_env: bool
     http2: bool
     limits: httpx.Limits | None
@@ -144,7 +267,10 @@ def validate_client_options(options: Any) -> dict[str, Any]:
 def _config_error(
     exc: ValidationError, options: Mapping[str, Any], valid: frozenset[str], *, per_request: bool
 ) -> ConfigError:
-    error = exc.errors(include_url=False)[0]
+    errors = exc.errors(include_url=False)
+    # For a union (timeout: number | dict | Timeout), pydantic reports every branch; the
+    # telling error is a failed check, or one inside the branch the value's type matched.
+    error = next((e for e in errors if e["type"] == "value_error" or len(e["loc"]) > 2), errors[0])
     loc = error["loc"]
     key = str(loc[0]) if loc else None
     where = "request option" if per_request else "config key"
@@ -160,6 +286,9 @@ def _config_error(
     path = key or "config"
     value = options.get(key) if key is not None else options
     reason = str(error["msg"]).removeprefix("Value error, ")
+    if len(loc) > 2:  # ('timeout', 'TimeoutOptions', 'read'): name the field inside
+        inner = loc[-1]
+        reason = f"{f'item {inner}' if isinstance(inner, int) else repr(inner)}: {reason}"
     code = "ERR_INVALID_URL" if key == "base_url" else "ERR_BAD_OPTION_VALUE"
     shown = repr(value)
     if len(shown) > 80:
