@@ -108,7 +108,10 @@ class Memo:
 def build_request(config: dict[str, Any], memo: Memo | None = None) -> Request:
     """Build the `Request` for one attempt from the (possibly mutated) config."""
     try:
-        where = (config.get("base_url"), config["url"])
+        url = config["url"]
+        if type(url) is not str:
+            _check_url_type(url)  # before the memo: a list is not even hashable
+        where = (config.get("base_url"), url)
         known = memo.urls.get(where) if memo is not None else None
         if known is None:
             merged = _merge_url(*where)  # errors are raised, never remembered
@@ -240,27 +243,28 @@ def resolve_url(
 def _merge_url(base_url: str | httpx.URL | None, url: str | httpx.URL) -> httpx.URL:
     """Join a relative `url` onto `base_url` as httpx does: the base path is kept.
 
-    Parsing and joining URLs was most of what building a request cost: clients remember the
-    result in their `Memo` (httpx.URL is immutable, so sharing it is safe).
+    A URL is absolute, as in axios, when it starts with `scheme://` or `//` (the latter takes
+    the scheme of `base_url`); anything else, `"users:batch"` included, is a path joined onto
+    the base. Parsing and joining URLs was most of what building a request cost: clients
+    remember the result in their `Memo` (httpx.URL is immutable, so sharing it is safe).
     """
+    _check_url_type(url)
     text = str(url)
     if any(ord(ch) < 0x20 or ch == "\x7f" for ch in text):
-        raise ConfigError(
-            f"invalid URL {text!r}: it contains control characters",
-            key="url",
-            code="ERR_INVALID_URL",
-        )
-    merged = httpx.URL(url)  # spaces in a path or query are percent-encoded, as in requests
-    if "://" in text.partition("?")[0] and not merged.host:
-        raise ConfigError(
-            f"invalid URL {text!r}: it has no host", key="url", code="ERR_INVALID_URL"
-        )
-    if "%" in merged.host:  # httpx percent-encodes what no host name may contain (spaces...)
-        raise ConfigError(
-            f"invalid URL {text!r}: its host is not a valid host name",
-            key="url",
-            code="ERR_INVALID_URL",
-        )
+        raise _url_error(text, "it contains control characters")
+    head = text.partition("?")[0].partition("#")[0]
+    if head.startswith("//"):  # protocol-relative: absolute, in the base URL's scheme
+        if not base_url:
+            raise _url_error(text, "a URL without a scheme needs a base_url")
+        text = _base(str(base_url)).scheme + ":" + text
+    elif isinstance(url, str) and "://" not in head and ":" in head.partition("/")[0]:
+        if head.partition(":")[0].lower() in ("http", "https"):
+            raise _url_error(text, "it has no host (did you mean http://...?)")
+        text = "/" + text  # "users:batch" is a path, not a URL with the scheme "users"
+    merged = httpx.URL(text)  # spaces in a path or query are percent-encoded, as in requests
+    if "://" in head and not merged.host:
+        raise _url_error(text, "it has no host")
+    _check_host(merged, text)
     if merged.is_relative_url:
         if not base_url:
             raise ConfigError(
@@ -277,6 +281,34 @@ def _merge_url(base_url: str | httpx.URL | None, url: str | httpx.URL) -> httpx.
             code="ERR_INVALID_URL",
         )
     return merged
+
+
+def _check_url_type(url: object) -> None:
+    if not isinstance(url, (str, httpx.URL)):
+        raise ConfigError(
+            f"invalid URL {url!r}: a URL is a str or an httpx.URL, not {type(url).__name__}",
+            key="url",
+            code="ERR_INVALID_URL",
+        )
+
+
+def _url_error(text: str, why: str) -> ConfigError:
+    shown = text if len(text) <= 200 else text[:200] + "..."
+    return ConfigError(f"invalid URL {shown!r}: {why}", key="url", code="ERR_INVALID_URL")
+
+
+def _check_host(url: httpx.URL, text: str) -> None:
+    """Refuse, before any I/O, a host or port no connection could use."""
+    if "%" in url.host:  # httpx percent-encodes what no host name may contain (spaces...)
+        raise _url_error(text, "its host is not a valid host name")
+    port = url.port
+    if port is not None and not 0 < port < 65536:
+        raise _url_error(text, f"its port {port} is not between 1 and 65535")
+    host = url.raw_host
+    if host and b":" not in host:  # a name or IPv4 address (IPv6 literals are checked by httpx)
+        labels = host.removesuffix(b".").split(b".")
+        if len(host) > 253 or any(not 0 < len(label) < 64 for label in labels):
+            raise _url_error(text, "its host is not a valid host name")
 
 
 def _base(base_url: str) -> httpx.URL:

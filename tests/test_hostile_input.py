@@ -374,29 +374,15 @@ async def test_malformed_url_is_a_config_error_before_any_io(mode: str) -> None:
     assert transport.requests == []
 
 
-@pytest.mark.parametrize("url", [5, None, b"http://hostile.test/"])
+@pytest.mark.parametrize("url", [5, None, b"http://hostile.test/", ["http://hostile.test/"]])
 async def test_non_str_url_is_a_config_error(mode: str, url: Any) -> None:
-    """An int, None, bytes or list URL is a ConfigError that says the URL has the wrong type."""
+    """An int, None, bytes or list URL is a ConfigError for the `url` key naming the type."""
     api, transport = recording_client()
     with pytest.raises(ConfigError) as caught:
         await call(api, mode, "GET", url)
-    assert "url" in str(caught.value)
+    assert (caught.value.key, caught.value.code) == ("url", "ERR_INVALID_URL")
+    assert f"not {type(url).__name__}" in str(caught.value)
     assert transport.requests == []
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a non-str URL's ConfigError has key=None (message 'cannot build the request: "
-    "Invalid type for url...', for a list 'unhashable type: list', which does not even say "
-    "'url'); _config.build_request (or AxiosPython._config) should raise "
-    "ConfigError(key='url', code='ERR_INVALID_URL')",
-)
-@pytest.mark.parametrize("url", [5, None, b"http://hostile.test/", ["http://hostile.test/"]])
-def test_non_str_url_error_names_the_url_key(url: Any) -> None:
-    api, _ = recording_client()
-    with pytest.raises(ConfigError) as caught:
-        api.get(url)
-    assert caught.value.key == "url"
 
 
 async def test_httpx_url_objects_work(mode: str, api: AxiosPython, server: LocalServer) -> None:
@@ -408,37 +394,39 @@ async def test_httpx_url_objects_work(mode: str, api: AxiosPython, server: Local
     assert absolute.data["args"] == {"q": "1"}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: with a base_url, a URL that has a scheme but no host ('javascript:alert(1)', "
-    "'mailto:x@y', 'http:/x') or a protocol-relative URL ('//other.test/x') is silently joined "
-    "onto the base (scheme or host dropped: GET http://hostile.test/v1/alert(1)); "
-    "_config._merge_url should refuse a URL with a scheme other than http(s) and treat "
-    "'//host/path' as absolute (axios does) or refuse it",
-)
 @pytest.mark.parametrize(
-    "url", ["javascript:alert(1)", "mailto:someone@hostile.test", "http:/x", "//other.test/x"]
+    ("url", "sent"),
+    [
+        # axios's rule: only `scheme://` and `//` make a URL absolute; the rest is a path
+        ("javascript:alert(1)", "http://hostile.test/v1/javascript:alert(1)"),
+        ("mailto:someone@hostile.test", "http://hostile.test/v1/mailto:someone@hostile.test"),
+        ("users:batch?x=1", "http://hostile.test/v1/users:batch?x=1"),
+        ("//other.test/x", "http://other.test/x"),  # the base URL's scheme
+    ],
 )
-def test_url_with_a_scheme_or_authority_is_never_joined_onto_base_url(url: str) -> None:
+def test_url_with_a_colon_is_joined_whole_or_absolute(url: str, sent: str) -> None:
+    """Nothing of the URL is dropped: a `name:` prefix stays part of the path."""
     api, transport = recording_client({"base_url": "http://hostile.test/v1"})
-    outcome: Any
-    try:
-        outcome = api.get(url)
-    except ConfigError as error:
-        outcome = error
-    if isinstance(outcome, ConfigError):
-        assert outcome.key == "url"
-    else:
-        sent = transport.requests[-1].url
-        assert sent.host == "other.test", f"{url!r} was sent to {sent}"
+    api.get(url)
+    assert str(transport.requests[-1].url) == sent
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a port outside 0-65535 is accepted by _config._merge_url and reaches the "
-    "network: sync calls give NetworkError, async calls on the default transport leak a raw "
-    "ExceptionGroup from anyio; expected ConfigError(key='url') before any I/O",
-)
+@pytest.mark.parametrize("url", ["http:/x", "https:x", "HTTP:/x"])
+def test_http_url_without_its_slashes_is_a_config_error(url: str) -> None:
+    """`http:/x` is a typo for an absolute URL, not a path to join onto base_url."""
+    api, transport = recording_client({"base_url": "http://hostile.test/v1"})
+    with pytest.raises(ConfigError, match="no host") as caught:
+        api.get(url)
+    assert caught.value.key == "url"
+    assert transport.requests == []
+
+
+def test_protocol_relative_url_without_base_url_is_a_config_error() -> None:
+    with pytest.raises(ConfigError, match="needs a base_url") as caught:
+        axios_python.create().get("//other.test/x")
+    assert caught.value.key == "url"
+
+
 @pytest.mark.parametrize("url", ["http://127.0.0.1:99999/", "http://127.0.0.1:-1/"])
 async def test_port_out_of_range_is_a_config_error(mode: str, url: str) -> None:
     async with axios_python.create({"timeout": 1}) as api:
@@ -447,13 +435,6 @@ async def test_port_out_of_range_is_a_config_error(mode: str, url: str) -> None:
     assert caught.value.key == "url"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a host with an empty or over-long (>63 chars) label is accepted by "
-    "_config._merge_url; sync calls on the default transport then leak a raw UnicodeError "
-    "from the idna codec (async: NetworkError after a DNS lookup); expected "
-    "ConfigError(key='url') before any I/O",
-)
 @pytest.mark.parametrize("host", ["a..test", "a" * 64 + ".test"])
 async def test_invalid_host_labels_are_a_config_error(mode: str, host: str) -> None:
     async with axios_python.create({"timeout": 1}) as api:
