@@ -12,7 +12,7 @@ The merged config is a plain dict that interceptors, middleware and plugins may 
 from __future__ import annotations
 
 import base64
-from collections.abc import Mapping
+from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator, Mapping
 from functools import lru_cache
 from typing import Any
 
@@ -121,6 +121,10 @@ def build_request(config: dict[str, Any], memo: Memo | None = None) -> Request:
         target, netloc = known
         params = config.get("params")
         if params:  # merged into the URL's own query, as axios and requests do
+            if type(params) is dict:  # hooks may have set anything: one cheap look per value
+                for value in params.values():
+                    if type(value) not in _PLAIN:
+                        check_primitives("param", params.items(), PRIMITIVE, key="params")
             target = target.copy_merge_params(params)
         headers = config["headers"]
         auth = config.get("auth")
@@ -141,9 +145,16 @@ def build_request(config: dict[str, Any], memo: Memo | None = None) -> Request:
                 body[key] = value
         if not body:
             return _bodiless(method, target, netloc, headers, extensions, config, memo)
-        return Request(
-            method, target, headers=headers, extensions=extensions, config=config, **body
-        )
+        content = body.get("content")
+        if content is not None and not isinstance(content, (bytes, str)):
+            body["content"] = _checked_chunks(content)
+        try:
+            return Request(
+                method, target, headers=headers, extensions=extensions, config=config, **body
+            )
+        except (TypeError, ValueError, UnicodeEncodeError) as exc:
+            key = "files" if "files" in body else next(iter(body))
+            raise ConfigError(f"invalid {key} body: {exc}", key=key) from exc
     except ConfigError as exc:
         exc.config = config
         raise
@@ -156,6 +167,60 @@ def build_request(config: dict[str, Any], memo: Memo | None = None) -> Request:
         ) from exc
     except (TypeError, ValueError, UnicodeEncodeError) as exc:
         raise ConfigError(f"cannot build the request: {exc}", config=config) from exc
+
+
+PRIMITIVE = (str, int, float, type(None))  # what httpx turns into text (bool is an int)
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
+def check_primitives(
+    what: str, items: Iterable[tuple[Any, Any]], allowed: tuple[type, ...], key: str
+) -> None:
+    """Refuse values httpx would send as their repr(): dicts, objects (lists of values are
+    fine). `what` names an item in the message ("param"), `key` is the option."""
+    for name, val in items:
+        values = val if isinstance(val, (list, tuple)) else (val,)
+        for item in values:
+            if not isinstance(item, allowed):
+                kinds = "str, int, float, bool, None" + (", bytes" if bytes in allowed else "")
+                raise ConfigError(
+                    f"{what} {name!r} has a value of type {type(item).__name__} ({item!r}); "
+                    f"use {kinds}, or a list of them",
+                    key=key,
+                )
+
+
+def _checked_chunks(content: Any) -> Any:
+    """An iterator body, checked chunk by chunk as it is sent (h11 would fail on a str chunk
+    with a bare TypeError). Files and other readable objects are read by httpx: left as is."""
+    if hasattr(content, "read") or isinstance(content, (bytearray, memoryview)):
+        return content
+    if hasattr(content, "__iter__"):  # httpx's order: a sync iterable first
+        return _sync_chunks(content)
+    if hasattr(content, "__aiter__"):
+        return _async_chunks(content)
+    return content
+
+
+def _chunk_error(chunk: object) -> ConfigError:
+    return ConfigError(
+        f"the content iterator yielded a {type(chunk).__name__}, not bytes: {chunk!r:.80}",
+        key="content",
+    )
+
+
+def _sync_chunks(chunks: Iterable[Any]) -> Iterator[bytes]:
+    for chunk in chunks:
+        if not isinstance(chunk, bytes):
+            raise _chunk_error(chunk)
+        yield chunk
+
+
+async def _async_chunks(chunks: AsyncIterable[Any]) -> AsyncIterator[bytes]:
+    async for chunk in chunks:
+        if not isinstance(chunk, bytes):
+            raise _chunk_error(chunk)
+        yield chunk
 
 
 def _bodiless(

@@ -20,6 +20,7 @@ from pydantic import AfterValidator, Field, TypeAdapter, ValidationError
 from typing_extensions import TypedDict
 
 from ._cancel import CancelToken
+from ._config import PRIMITIVE, check_primitives
 from ._exceptions import ConfigError
 from ._retry import RetryStrategy
 from ._transports.base import BaseTransport
@@ -74,35 +75,24 @@ def _check_headers(value: Mapping[str, str]) -> Mapping[str, str]:
     return value
 
 
-_PRIMITIVE = (str, int, float, type(None))  # bool is an int
-
-
-def _check_primitives(
-    key: str, items: Iterable[tuple[Any, Any]], allowed: tuple[type, ...]
-) -> None:
-    """Values httpx turns into text: anything else would be sent as its repr()."""
-    for name, val in items:
-        values = val if isinstance(val, (list, tuple)) else (val,)
-        for item in values:
-            if not isinstance(item, allowed):
-                kinds = "str, int, float, bool, None" + (", bytes" if bytes in allowed else "")
-                raise ValueError(
-                    f"{key} {name!r} has a value of type {type(item).__name__} ({item!r}); "
-                    f"use {kinds}, or a list of them"
-                )
+def _check_primitives(what: str, items: Any, allowed: tuple[type, ...]) -> None:
+    try:
+        check_primitives(what, items, allowed, key="")
+    except ConfigError as exc:  # pydantic reports a ValueError under the option's name
+        raise ValueError(exc.message) from None
 
 
 def _check_params(value: Any) -> Any:
     if isinstance(value, Mapping):
-        _check_primitives("param", value.items(), _PRIMITIVE)
+        _check_primitives("param", value.items(), PRIMITIVE)
     elif isinstance(value, list):
-        _check_primitives("param", value, _PRIMITIVE)
+        _check_primitives("param", value, PRIMITIVE)
     return value
 
 
 def _check_data(value: Any) -> Any:
     if isinstance(value, Mapping):  # form fields (bytes are fine in a multipart body)
-        _check_primitives("form field", value.items(), (*_PRIMITIVE, bytes))
+        _check_primitives("form field", value.items(), (*PRIMITIVE, bytes))
     return value
 
 

@@ -481,13 +481,6 @@ async def test_params_have_well_defined_encodings(mode: str, api: AxiosPython) -
     assert query == "kept=1&none=&many=1&many=two&yes=true&no=false&f=1.5"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: params changed at run time (by a request interceptor, middleware or plugin) "
-    "are not checked: a nested dict is sent as its Python repr (?a=%7B%27b%27%3A+1%7D); "
-    "_config.build_request should refuse non-primitive param values with "
-    "ConfigError(key='params'), as validation now does up front",
-)
 def test_nested_params_set_at_run_time_are_refused(api: AxiosPython) -> None:
     def nest(config: dict[str, Any]) -> dict[str, Any]:
         config["params"] = {"a": {"b": 1}}
@@ -951,13 +944,6 @@ async def test_json_that_cannot_be_serialised_is_a_config_error_before_any_io(
     assert transport.requests == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: the ConfigError for an unserialisable json= body has key=None and its message "
-    "('cannot build the request: Object of type set is not JSON serializable') does not name "
-    "the option; _config.build_request should raise ConfigError(key='json', 'invalid json "
-    "body: ...') (likewise key='files'/'content'/'data' for their encoding errors)",
-)
 def test_json_error_names_the_json_key() -> None:
     api, _ = recording_client()
     with pytest.raises(ConfigError) as caught:
@@ -1004,13 +990,6 @@ async def test_body_iterator_raising_mid_stream(
     assert server.hits[path] == 2
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: an iterator body yielding str or int chunks fails mid-send with a raw "
-    "TypeError from httpx/h11 ('sequence item 1: expected a bytes-like object'); the body "
-    "stream built by _config.build_request (or the transport) should check chunk types and "
-    "raise ConfigError(key='content')",
-)
 @pytest.mark.parametrize("bad_chunk", ["text", 5], ids=repr)
 def test_iterator_body_yielding_a_non_bytes_chunk_is_a_config_error(
     api: AxiosPython, bad_chunk: Any
