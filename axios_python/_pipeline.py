@@ -234,27 +234,50 @@ def build_chain(middlewares: tuple[Middleware, ...], endpoint: Endpoint, io: IO)
 
 def _layer(mw: Middleware, inner: Endpoint, io: IO) -> Endpoint:
     name = middleware_name(mw)
-    if _is_async(mw):
-        next_fn: Callable[[dict[str, Any]], Any] = inner
-    elif io.is_async:
+    is_async = _is_async(mw)
 
-        def next_fn(ctx: dict[str, Any]) -> Any:
-            return _PendingResponse(inner(ctx), name)
-    else:
+    def next_for(endpoint: Endpoint) -> Callable[[dict[str, Any]], Any]:
+        """What `mw` is given as `next_fn`: an awaitable on async calls, else the Response."""
+        if is_async:
+            return endpoint
+        if io.is_async:
+            return lambda ctx: _PendingResponse(endpoint(ctx), name)
+        return lambda ctx: run_sync(endpoint(ctx))
 
-        def next_fn(ctx: dict[str, Any]) -> Any:
-            return run_sync(inner(ctx))
+    plain_next = next_for(inner)
 
-    async def layer(ctx: dict[str, Any]) -> Response:
+    async def call(ctx: dict[str, Any], next_fn: Callable[[dict[str, Any]], Any]) -> Response:
         result = mw(ctx, next_fn)
         if inspect.isawaitable(result):
             result = await result
-        if result is None:
+        if not isinstance(result, Response):
+            hint = "; did you forget `return await next_fn(ctx)`?" if result is None else ""
             raise MiddlewareError(
-                f"middleware {name} returned None; did you forget `return await next_fn(ctx)`?",
+                f"middleware {name} returned {type(result).__name__}, not a Response{hint}",
                 config=ctx,
             )
-        return result  # type: ignore[no-any-return]
+        return result
+
+    async def layer(ctx: dict[str, Any]) -> Response:
+        if not ctx.get("stream"):  # a response read in full holds no connection
+            return await call(ctx, plain_next)
+        # A streamed response holds its connection until closed: one that `mw` does not hand
+        # on (it raised, or returned another response) is closed here.
+        seen: list[Response] = []
+
+        async def tracked(inner_ctx: dict[str, Any]) -> Response:
+            response = await inner(inner_ctx)
+            seen.append(response)
+            return response
+
+        result: Response | None = None
+        try:
+            result = await call(ctx, next_for(tracked))
+            return result
+        finally:
+            for response in seen:
+                if response is not result and not response.is_closed:
+                    await _discard(response, io)
 
     return layer
 
@@ -420,8 +443,8 @@ class Pipeline:
         request = build_request(config, self._memo)
         if timeout_cap is not None:
             _cap_timeout(request, timeout_cap)
+        response: Response | None = None
         try:
-            response: Response | None = None
             if "on_transport" in hooks:
                 assert pm is not None
                 response = pm.call("on_transport", request=request, config=config, attempt=attempt)
@@ -449,6 +472,8 @@ class Pipeline:
                     _status_message(response), response=response, request=request, config=config
                 )
         except AxiosPythonError as exc:
+            if response is not None and not response.is_closed:  # on_response raised: close
+                await _discard(response, io)
             if token is not None and token.is_cancelled and not isinstance(exc, CancelError):
                 raise CancelError(
                     token.reason or "Request cancelled", config=config, request=request
@@ -462,6 +487,10 @@ class Pipeline:
                 results = pm.call("on_error", error=exc, config=config, attempt=attempt)
                 if has_awaitable(results):
                     await pm.resolve(results, "on_error")
+            raise
+        except Exception:  # the caller's own error (validate_status raised): as is, and closed
+            if response is not None and not response.is_closed:
+                await _discard(response, io)
             raise
         return response
 
