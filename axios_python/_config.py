@@ -22,7 +22,14 @@ from ._exceptions import ConfigError
 from ._models import Request
 from ._version import __version__
 
-__all__ = ["DEFAULTS", "build_request", "merge_config", "resolve_url", "split_client_options"]
+__all__ = [
+    "DEFAULTS",
+    "ConfigHeaders",
+    "build_request",
+    "merge_config",
+    "resolve_url",
+    "split_client_options",
+]
 
 DEFAULT_TIMEOUT = 5.0
 DEFAULT_HEADERS = {
@@ -75,7 +82,7 @@ def merge_config(
     config["url"] = url
     if type(config.get("params")) is dict:  # interceptors may mutate it: never the defaults'
         config["params"] = config["params"].copy()
-    headers = httpx.Headers(defaults["headers"])
+    headers = ConfigHeaders(defaults["headers"])
     if options:
         for key, value in options.items():
             if key == "headers":
@@ -90,6 +97,21 @@ def merge_config(
                 config[key] = value
     config["headers"] = headers
     return config
+
+
+class ConfigHeaders(httpx.Headers):
+    """`config["headers"]`: an `httpx.Headers` that names the header when a hook assigns a
+    value of the wrong type (httpx would fail with "'int' object has no attribute 'encode'")."""
+
+    def __setitem__(self, key: str, value: str) -> None:
+        if not isinstance(value, str) or not isinstance(key, str):
+            raise TypeError(
+                f"header {key!r}: names and values are str, not {type(value).__name__} "
+                f"({value!r:.80})"
+                if isinstance(key, str)
+                else f"header name {key!r}: names are str, not {type(key).__name__}"
+            )
+        super().__setitem__(key, value)
 
 
 class Memo:

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import httpx
 
-from ._config import Memo, build_request
+from ._config import ConfigHeaders, Memo, build_request
 from ._errors import map_httpx_error
 from ._exceptions import (
     AxiosPythonError,
@@ -513,7 +513,7 @@ def _fresh(ctx: dict[str, Any]) -> dict[str, Any]:
     config = ctx.copy()
     headers = ctx.get("headers")
     if headers is not None:
-        config["headers"] = httpx.Headers(headers)
+        config["headers"] = ConfigHeaders(headers)
     params = ctx.get("params")
     if type(params) is dict:  # hooks may edit it in place, as merge_config allows
         config["params"] = params.copy()

@@ -8,10 +8,6 @@ header set by a request interceptor (`test_config.py`); non-callable interceptor
 `def` middleware misusing an async call's response (`test_middleware.py`); a plugin whose
 `on_response` raises, or whose `on_register` raises (`test_plugins.py`); a request interceptor
 returning a non-dict (`test_interceptors.py`).
-
-Tests marked `xfail(strict=True, reason="BUG: ...")` document known bugs whose fix belongs in
-modules changed elsewhere; each reason names the function at fault. When a fix lands, the
-strict xfail turns into a failure: remove the mark then.
 """
 
 from __future__ import annotations
@@ -581,22 +577,12 @@ async def test_bytes_header_injection_in_a_replaced_header_dict(
     assert server.hits[path] == 0
 
 
-_DROPPED_OR_SPLIT_ON_AIOHTTP = pytest.mark.xfail(
-    strict=True,
-    reason="BUG: on async calls the aiohttp transport does not check header names: 'X:Evil' "
-    "is sent as header 'X' with value 'Evil: v' (a split header); 'X Evil', '' and 'é' are "
-    "silently dropped; axios_python_aiohttp._str_headers / send_async should raise "
-    "ConfigError as the default transport does",
-)
-
 
 def _name_cases() -> list[Any]:
     cases = []
     for name in ["X:Evil", "X Evil", "", "é", "X-A\r\nX-Injected"]:
         cases.append(pytest.param("httpx", name, id=f"httpx-{name!r}"))
         marks = [pytest.mark.skipif(not HAVE_AIOHTTP, reason="axios-python-aiohttp missing")]
-        if "\r" not in name:
-            marks.append(_DROPPED_OR_SPLIT_ON_AIOHTTP)
         cases.append(pytest.param("aiohttp", name, id=f"aiohttp-{name!r}", marks=marks))
     return cases
 
@@ -627,13 +613,6 @@ async def test_bad_header_name_at_run_time_is_a_config_error(
             "aiohttp",
             marks=[
                 pytest.mark.skipif(not HAVE_AIOHTTP, reason="axios-python-aiohttp missing"),
-                pytest.mark.xfail(
-                    strict=True,
-                    reason="BUG: the aiohttp transport decodes header bytes as latin-1 and "
-                    "aiohttp re-encodes them as UTF-8, so a non-ASCII value set at run time "
-                    "reaches the server double-encoded (b'\\xc3\\x83\\xc2\\xa9' for 'é', the "
-                    "default transport sends b'\\xc3\\xa9'); axios_python_aiohttp._str_headers",
-                ),
             ],
         ),
     ],
@@ -653,13 +632,6 @@ async def test_non_ascii_header_set_at_run_time_is_sent_as_utf8_bytes(
     assert received == ["café 中".encode().decode("latin-1")] * 2
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a hook assigning a non-str header value (config['headers']['X'] = 5 / None / "
-    "b'...') gets a raw AttributeError (\"'int' object has no attribute 'encode'\") from "
-    "httpx.Headers; the config's headers come from _config.merge_config, which could hand "
-    "hooks a Headers subclass raising ConfigError(key='headers') or TypeError naming the header",
-)
 @pytest.mark.parametrize("value", [5, None, b"bytes"], ids=repr)
 def test_non_str_header_value_set_by_a_hook_is_a_typed_error(value: Any) -> None:
     api, transport = recording_client()

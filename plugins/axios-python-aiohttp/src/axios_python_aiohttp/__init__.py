@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import re
 import ssl
 import time
 import urllib.request
@@ -398,10 +399,30 @@ _Converted = tuple[list[tuple[str, str]], frozenset[str], bool]
 
 def _str_headers(raw: tuple[tuple[bytes, bytes], ...]) -> _Converted:
     """A request's headers as aiohttp takes them (it copies the list into its own multidict),
-    the headers aiohttp would add that they lack, and whether they have a Content-Type."""
-    headers = [(name.decode("latin-1"), value.decode("latin-1")) for name, value in raw]
+    the headers aiohttp would add that they lack, and whether they have a Content-Type.
+
+    aiohttp writes names and values as UTF-8 and checks neither names nor bytes: a name that
+    is not an HTTP token (`X:Evil` would go out as a split header) or a value that is not
+    UTF-8 (it would be re-encoded) is a `ConfigError`, as h11 refuses them on the default
+    transport. Set at run time by a hook, they were never validated up front.
+    """
+    headers: list[tuple[str, str]] = []
+    for name, value in raw:
+        if not _TOKEN.fullmatch(name):
+            raise ConfigError(f"invalid header name {name!r}", key="headers")
+        try:
+            headers.append((name.decode("ascii"), value.decode("utf-8")))
+        except UnicodeDecodeError:
+            raise ConfigError(
+                f"header {name.decode('ascii')!r} has a value that is not UTF-8 ({value!r}); "
+                "the aiohttp transport sends header values as UTF-8",
+                key="headers",
+            ) from None
     names = {name.lower() for name, _ in headers}
     return headers, _AUTO_HEADERS - names, "content-type" in names
+
+
+_TOKEN = re.compile(rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 
 
 async def _body(request: httpx.Request) -> Any:
