@@ -182,7 +182,7 @@ def build_request(config: dict[str, Any], memo: Memo | None = None) -> Request:
         raise
     except httpx.InvalidURL as exc:
         raise ConfigError(
-            f"invalid URL {config.get('url')!r}: {exc}",
+            f"invalid URL {_short(config.get('url'))!r}: {exc}",
             key="url",
             code="ERR_INVALID_URL",
             config=config,
@@ -355,7 +355,7 @@ def _merge_url(base_url: str | httpx.URL | None, url: str | httpx.URL) -> httpx.
     if merged.is_relative_url:
         if not base_url:
             raise ConfigError(
-                f"relative URL {str(url)!r} needs a base_url (or pass an absolute http(s) URL)",
+                f"relative URL {_short(url)!r} needs a base_url (or pass an absolute http(s) URL)",
                 key="url",
                 code="ERR_INVALID_URL",
             )
@@ -363,7 +363,7 @@ def _merge_url(base_url: str | httpx.URL | None, url: str | httpx.URL) -> httpx.
         return base.copy_with(raw_path=base.raw_path + merged.raw_path.lstrip(b"/"))
     if merged.scheme not in ("http", "https") or not merged.host:
         raise ConfigError(
-            f"unsupported URL {str(url)!r}: only http:// and https:// URLs work",
+            f"unsupported URL {_short(url)!r}: only http:// and https:// URLs work",
             key="url",
             code="ERR_INVALID_URL",
         )
@@ -373,15 +373,20 @@ def _merge_url(base_url: str | httpx.URL | None, url: str | httpx.URL) -> httpx.
 def _check_url_type(url: object) -> None:
     if not isinstance(url, (str, httpx.URL)):
         raise ConfigError(
-            f"invalid URL {url!r}: a URL is a str or an httpx.URL, not {type(url).__name__}",
+            f"invalid URL {url!r:.200}: a URL is a str or an httpx.URL, not {type(url).__name__}",
             key="url",
             code="ERR_INVALID_URL",
         )
 
 
 def _url_error(text: str, why: str) -> ConfigError:
-    shown = text if len(text) <= 200 else text[:200] + "..."
-    return ConfigError(f"invalid URL {shown!r}: {why}", key="url", code="ERR_INVALID_URL")
+    return ConfigError(f"invalid URL {_short(text)!r}: {why}", key="url", code="ERR_INVALID_URL")
+
+
+def _short(url: object) -> str:
+    """A URL as error messages show it: a 70 KB URL is not repeated in full."""
+    text = str(url)
+    return text if len(text) <= 200 else text[:200] + "..."
 
 
 def _check_host(url: httpx.URL, text: str) -> None:

@@ -241,7 +241,7 @@ def _layer(mw: Middleware, inner: Endpoint, io: IO) -> Endpoint:
         if is_async:
             return endpoint
         if io.is_async:
-            return lambda ctx: _PendingResponse(endpoint(ctx), name)
+            return lambda ctx: _PendingResponse(endpoint, ctx, name)
         return lambda ctx: run_sync(endpoint(ctx))
 
     plain_next = next_for(inner)
@@ -283,19 +283,23 @@ def _layer(mw: Middleware, inner: Endpoint, io: IO) -> Endpoint:
 
 
 class _PendingResponse:
-    """What `next_fn(ctx)` gives a plain `def` middleware on an async call: an awaitable."""
+    """What `next_fn(ctx)` gives a plain `def` middleware on an async call: an awaitable.
 
-    __slots__ = ("_coro", "_name")
+    The rest of the chain starts when it is awaited, not before: a middleware that raises, or
+    returns, without awaiting it leaves no coroutine behind ("never awaited" warnings).
+    """
 
-    def __init__(self, coro: Coroutine[Any, Any, Response], name: str) -> None:
-        self._coro = coro
+    __slots__ = ("_ctx", "_endpoint", "_name")
+
+    def __init__(self, endpoint: Endpoint, ctx: dict[str, Any], name: str) -> None:
+        self._endpoint = endpoint
+        self._ctx = ctx
         self._name = name
 
     def __await__(self) -> Any:
-        return self._coro.__await__()
+        return self._endpoint(self._ctx).__await__()
 
     def __getattr__(self, attr: str) -> Any:
-        self._coro.close()
         raise MiddlewareError(
             f"middleware {self._name} is a plain def and used the response of an async call "
             f"(.{attr}); on async calls next_fn(ctx) returns an awaitable. Make it `async def` "

@@ -656,3 +656,14 @@ def test_no_credential_outlives_its_client() -> None:
     assert holders() > 0  # the client holds its defaults, and the test its `token`
     del api
     assert holders() == 0
+
+
+@pytest.mark.parametrize(
+    "url", ["/" + "a" * 70_000, "ftp://x/" + "a" * 70_000, "http://a..b/" + "a" * 70_000]
+)
+def test_url_errors_do_not_repeat_a_huge_url(url: str) -> None:
+    """The message shows the start of the URL, not all 70 KB of it."""
+    with pytest.raises(ConfigError) as caught:
+        AxiosPython({"base_url": "http://example.test"}).get(url)
+    assert caught.value.key == "url"
+    assert len(str(caught.value)) < 400

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import gc
+import warnings
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -154,6 +156,26 @@ async def test_plain_middleware_touching_response_on_async_call() -> None:
     assert "inspects_status" in message
     assert ".status_code" in message
     assert "async def" in message
+    assert transport.requests == []
+
+
+@pytest.mark.anyio
+async def test_plain_middleware_raising_before_awaiting_leaves_no_coroutine() -> None:
+    """A plain def that calls next_fn(ctx) on an async call and then raises: its error, no
+    request sent, and no "coroutine was never awaited" warning from the unstarted chain."""
+    api, transport = make_client()
+
+    def gives_up(ctx: dict[str, Any], next_fn: Next) -> Any:
+        next_fn(ctx)
+        raise LookupError("gave up")
+
+    api.use(gives_up)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with pytest.raises(LookupError, match="gave up"):
+            await api.async_get("/x")
+        gc.collect()
+    assert [str(w.message) for w in caught] == []
     assert transport.requests == []
 
 
