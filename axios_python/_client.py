@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
@@ -144,9 +144,7 @@ class AxiosPython:
 
     def _config(self, method: str, url: URL, options: dict[str, Any]) -> dict[str, Any]:
         if options:
-            from ._validation import validate_request_options
-
-            options = validate_request_options(options)
+            options = (_validate_options or _load_validator())(options)
         return merge_config(self.defaults, method, url, options)
 
     def request(self, method: str, url: URL, **options: Unpack[RequestOptions]) -> Response:
@@ -242,6 +240,19 @@ class AxiosPython:
     def __repr__(self) -> str:
         base = self.defaults.get("base_url")
         return f"<AxiosPython base_url={str(base)!r}>" if base else "<AxiosPython>"
+
+
+_validate_options: Callable[[Mapping[str, Any]], dict[str, Any]] | None = None
+
+
+def _load_validator() -> Callable[[Mapping[str, Any]], dict[str, Any]]:
+    """The options validator, imported on the first request with options: pydantic stays out
+    of `import axios_python`, and later requests skip the import statement's own cost."""
+    global _validate_options
+    from ._validation import validate_request_options
+
+    _validate_options = validate_request_options
+    return validate_request_options
 
 
 def _make_transport(

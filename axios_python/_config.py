@@ -87,16 +87,16 @@ def merge_config(
         for key, value in options.items():
             if key == "headers":
                 headers.update(value)
-            elif (
-                key in _MERGED_MAPPINGS
-                and isinstance(value, Mapping)
-                and isinstance(config.get(key), Mapping)
-            ):
+            elif key in _MERGED_MAPPINGS and _is_mapping(value) and _is_mapping(config.get(key)):
                 config[key] = {**config[key], **value}
             else:
                 config[key] = value
     config["headers"] = headers
     return config
+
+
+def _is_mapping(value: Any) -> bool:
+    return type(value) is dict or isinstance(value, Mapping)  # a dict skips the ABC check
 
 
 class ConfigHeaders(httpx.Headers):
@@ -145,7 +145,7 @@ def build_request(config: dict[str, Any], memo: Memo | None = None) -> Request:
         if params:  # merged into the URL's own query, as axios and requests do
             if type(params) is dict:  # hooks may have set anything: one cheap look per value
                 for value in params.values():
-                    if type(value) not in _PLAIN:
+                    if type(value) not in PLAIN:
                         check_primitives("param", params.items(), PRIMITIVE, key="params")
             target = target.copy_merge_params(params)
         headers = config["headers"]
@@ -192,7 +192,7 @@ def build_request(config: dict[str, Any], memo: Memo | None = None) -> Request:
 
 
 PRIMITIVE = (str, int, float, type(None))  # what httpx turns into text (bool is an int)
-_PLAIN = frozenset({str, int, float, bool, type(None)})
+PLAIN = frozenset({str, int, float, bool, type(None)})  # their exact types, for fast checks
 
 
 def check_primitives(

@@ -246,10 +246,7 @@ def _layer(mw: Middleware, inner: Endpoint, io: IO) -> Endpoint:
 
     plain_next = next_for(inner)
 
-    async def call(ctx: dict[str, Any], next_fn: Callable[[dict[str, Any]], Any]) -> Response:
-        result = mw(ctx, next_fn)
-        if inspect.isawaitable(result):
-            result = await result
+    def checked(result: Any, ctx: dict[str, Any]) -> Response:
         if not isinstance(result, Response):
             hint = "; did you forget `return await next_fn(ctx)`?" if result is None else ""
             raise MiddlewareError(
@@ -259,10 +256,16 @@ def _layer(mw: Middleware, inner: Endpoint, io: IO) -> Endpoint:
         return result
 
     async def layer(ctx: dict[str, Any]) -> Response:
-        if not ctx.get("stream"):  # a response read in full holds no connection
-            return await call(ctx, plain_next)
-        # A streamed response holds its connection until closed: one that `mw` does not hand
-        # on (it raised, or returned another response) is closed here.
+        if ctx.get("stream"):
+            return await streamed(ctx)
+        result = mw(ctx, plain_next)
+        if inspect.isawaitable(result):
+            result = await result
+        return result if type(result) is Response else checked(result, ctx)
+
+    async def streamed(ctx: dict[str, Any]) -> Response:
+        """`layer` for a streamed response, which holds its connection until closed: one that
+        `mw` does not hand on (it raised, or returned another response) is closed here."""
         seen: list[Response] = []
 
         async def tracked(inner_ctx: dict[str, Any]) -> Response:
@@ -272,7 +275,10 @@ def _layer(mw: Middleware, inner: Endpoint, io: IO) -> Endpoint:
 
         result: Response | None = None
         try:
-            result = await call(ctx, next_for(tracked))
+            result = mw(ctx, next_for(tracked))
+            if inspect.isawaitable(result):
+                result = await result
+            result = checked(result, ctx)
             return result
         finally:
             for response in seen:

@@ -20,7 +20,7 @@ from pydantic import AfterValidator, Field, TypeAdapter, ValidationError
 from typing_extensions import TypedDict
 
 from ._cancel import CancelToken
-from ._config import PRIMITIVE, check_primitives
+from ._config import PLAIN, PRIMITIVE, check_primitives
 from ._exceptions import ConfigError
 from ._retry import RetryStrategy
 from ._transports.base import BaseTransport
@@ -83,6 +83,8 @@ def _check_primitives(what: str, items: Any, allowed: tuple[type, ...]) -> None:
 
 
 def _check_params(value: Any) -> Any:
+    if type(value) is dict and all(type(item) in PLAIN for item in value.values()):
+        return value  # the common case, in one pass
     if isinstance(value, Mapping):
         _check_primitives("param", value.items(), PRIMITIVE)
     elif isinstance(value, list):

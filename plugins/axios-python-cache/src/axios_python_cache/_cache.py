@@ -282,7 +282,7 @@ class Cache:
         ):
             return _NOT_SIMPLE
         headers = ctx.get("headers")
-        if type(headers) is not httpx.Headers:
+        if not isinstance(headers, httpx.Headers):
             return _NOT_SIMPLE
         items: HeaderList = headers._list
         for item in items:
