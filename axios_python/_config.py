@@ -104,14 +104,14 @@ class ConfigHeaders(httpx.Headers):
     value of the wrong type (httpx would fail with "'int' object has no attribute 'encode'")."""
 
     def __setitem__(self, key: str, value: str) -> None:
-        if not isinstance(value, str) or not isinstance(key, str):
+        try:
+            super().__setitem__(key, value)
+        except AttributeError:  # a name or value that is not a str (try costs nothing else)
+            what = value if isinstance(key, str) else key
             raise TypeError(
-                f"header {key!r}: names and values are str, not {type(value).__name__} "
-                f"({value!r:.80})"
-                if isinstance(key, str)
-                else f"header name {key!r}: names are str, not {type(key).__name__}"
-            )
-        super().__setitem__(key, value)
+                f"header {key!r}: names and values are str, not {type(what).__name__} "
+                f"({what!r:.80})"
+            ) from None
 
 
 class Memo:
@@ -261,7 +261,7 @@ def _bodiless(
     POST/PUT/PATCH, `Content-Length: 0`); for a request without a body those are known, and
     the client's `memo` remembers the result for a header set and origin.
     """
-    if not isinstance(headers, httpx.Headers):
+    if type(headers) is not ConfigHeaders and not isinstance(headers, httpx.Headers):
         headers = httpx.Headers(headers)
     key = (tuple(headers.raw), netloc, method in _ZERO_LENGTH_METHODS)
     ready = memo.headers.get(key) if memo is not None else None
