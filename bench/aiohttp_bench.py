@@ -229,7 +229,7 @@ def report(concurrency: int, samples: Samples) -> dict[str, Any]:
         )
     ratio = result["axios[aiohttp]"]["ratio_vs_aiohttp"]
     verdict = "PASS" if ratio <= TARGET else "FAIL"
-    print(f"  target axios[aiohttp] <= {TARGET:.1f}x raw aiohttp: {ratio:.2f}x {verdict}")
+    print(f"  target axios[aiohttp] <= {TARGET:.1f}x raw aiohttp: {ratio:.3f}x {verdict}")
     result["pass"] = ratio <= TARGET
     return result
 
