@@ -317,9 +317,11 @@ def resolve_url(
 
     A relative `url` is joined onto `base_url` keeping the base path (`"/users"` on
     `"https://api.test/v2"` is `https://api.test/v2/users`), and `params` are merged into the
-    URL's own query, as axios and requests do. Raises `ConfigError` (`code="ERR_INVALID_URL"`)
-    for a URL the client would refuse: no host, control characters, a scheme other than http(s),
-    a relative URL without `base_url`. For plugins that need a request's URL before it is built.
+    URL's own query, as axios and requests do. As in axios, only `scheme://...` and `//...` are
+    absolute (`"users:batch"` is a path). Raises `ConfigError` (`code="ERR_INVALID_URL"`) for a
+    URL the client would refuse: no host, control characters, an absolute URL other than
+    http(s), a bad port or host name, a relative URL without `base_url`. For plugins that need a
+    request's URL before it is built.
     """
     merged = _merge_url(base_url, url)
     if params:
