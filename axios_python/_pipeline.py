@@ -94,7 +94,7 @@ class AsyncIO:
         # A plain def handing back the transport's coroutine: one frame less on every resume.
         if token is None:
             return transport.send_async(request)
-        return _cancellable(transport.send_async(request), token)
+        return _send_cancellable(transport, request, token)
 
     async def sleep(self, seconds: float, token: CancelToken | None) -> None:
         import asyncio  # imported on first use: `import axios_python` stays fast
@@ -132,6 +132,55 @@ async def _cancellable(coro: Coroutine[Any, Any, T], token: CancelToken) -> T:
     if task.cancelled():
         raise _cancel_error(token)
     return task.result()
+
+
+async def _send_cancellable(
+    transport: BaseTransport, request: Request, token: CancelToken
+) -> Response:
+    """An async send with a token: a streamed body stays cancellable until it is read."""
+    response = await _cancellable(transport.send_async(request), token)
+    if request.config.get("stream") and not response.is_closed:
+        raw = response.raw
+        raw.stream = _CancellableBody(raw.stream, token, request.config)
+    return response
+
+
+class _CancellableBody(httpx.AsyncByteStream):
+    """A streamed response body whose every read `token.cancel()` aborts with `CancelError`
+    (as `CancelToken(timeout=...)` promises to bound a download); `aclose()` then discards
+    the connection."""
+
+    def __init__(self, inner: Any, token: CancelToken, config: dict[str, Any]) -> None:
+        self._inner = inner
+        self._token = token
+        self._config = config
+
+    async def __aiter__(self) -> Any:
+        token = self._token
+        chunks = self._inner.__aiter__()
+        while True:
+            if token.is_cancelled:
+                raise _cancel_error(token, self._config)
+            try:
+                chunk = await _cancellable(_next_chunk(chunks), token)
+            except CancelError as exc:
+                exc.config = self._config
+                raise
+            if chunk is None:
+                return
+            yield chunk
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+
+async def _next_chunk(chunks: Any) -> bytes | None:
+    """The next chunk, or None at the end (a task may not raise StopAsyncIteration)."""
+    try:
+        chunk: bytes = await chunks.__anext__()
+    except StopAsyncIteration:
+        return None
+    return chunk
 
 
 def _cancel_error(token: CancelToken, config: dict[str, Any] | None = None) -> CancelError:

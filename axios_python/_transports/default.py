@@ -11,7 +11,7 @@ import contextlib
 import socket
 import ssl
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpcore
@@ -19,6 +19,7 @@ import httpx
 
 from .._cancel import CancelToken
 from .._errors import map_httpx_errors
+from .._exceptions import CancelError
 from .._models import Request, Response
 from .._pipeline import run_sync
 from .base import BaseTransport, LoopLocal
@@ -90,11 +91,15 @@ class HttpxTransport(BaseTransport):
     # --- sending -------------------------------------------------------------------------
 
     def send(self, request: Request) -> Response:
-        _current.token = request.config.get("cancel_token")
+        token = _current.token = request.config.get("cancel_token")
         try:
-            return run_sync(self._exchange(_SyncSender(self._sync_client()), request))
+            response = run_sync(self._exchange(_SyncSender(self._sync_client()), request))
         finally:
             _current.token = None
+        if token is not None and request.config.get("stream") and not response.is_closed:
+            raw = response.raw
+            raw.stream = _CancellableBody(raw.stream, token, request.config)
+        return response
 
     async def send_async(self, request: Request) -> Response:
         return await self._exchange(
@@ -198,6 +203,41 @@ async def _follow_redirects(
 
 
 # --- cancellable sockets (sync) ----------------------------------------------------------
+
+
+class _CancellableBody(httpx.SyncByteStream):
+    """A streamed response body (sync) whose reads `token.cancel()` aborts, as during the
+    request: each read runs with the token current, so a cancel shuts the socket down, and the
+    read raises `CancelError`; `close()` then discards the connection."""
+
+    def __init__(self, inner: Any, token: CancelToken, config: dict[str, Any]) -> None:
+        self._inner = inner
+        self._token = token
+        self._config = config
+
+    def __iter__(self) -> Iterator[bytes]:
+        token = self._token
+        chunks = iter(self._inner)
+        while True:
+            if token.is_cancelled:
+                raise CancelError(token.reason or "Request cancelled", config=self._config)
+            previous, _current.token = getattr(_current, "token", None), token
+            try:
+                chunk = next(chunks)
+            except StopIteration:
+                return
+            except Exception as exc:
+                if token.is_cancelled:
+                    raise CancelError(
+                        token.reason or "Request cancelled", config=self._config
+                    ) from exc
+                raise
+            finally:
+                _current.token = previous
+            yield chunk
+
+    def close(self) -> None:
+        self._inner.close()
 
 
 def _make_cancellable(transport: httpx.HTTPTransport) -> None:

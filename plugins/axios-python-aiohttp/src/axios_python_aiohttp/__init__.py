@@ -376,6 +376,8 @@ class _AiohttpStream(httpx.AsyncByteStream):
                 yield chunk
         except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
             raise _as_httpx_error(exc) from exc
+        except RuntimeError as exc:  # "Connection closed.": the session was closed under it
+            raise httpx.ReadError(f"connection closed: {exc}") from exc
 
     async def aclose(self) -> None:
         resp = self._resp
