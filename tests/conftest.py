@@ -9,6 +9,7 @@ import pytest
 
 import axios_python
 from axios_python._server import LocalServer
+from tests.transports import MODES, TRANSPORTS
 
 
 @pytest.fixture(scope="session")
@@ -40,6 +41,18 @@ async def aapi(server: LocalServer) -> AsyncIterator[axios_python.AxiosPython]:
     """A client for async tests, closed (async) after the test."""
     async with axios_python.create({"base_url": server.url, "timeout": 5}) as client:
         yield client
+
+
+@pytest.fixture(params=TRANSPORTS)
+def transport(request: pytest.FixtureRequest) -> str:
+    """The name of each transport, for tests written once for all of them."""
+    return str(request.param)
+
+
+@pytest.fixture(params=MODES)
+def mode(request: pytest.FixtureRequest) -> str:
+    """"sync" or "async": tests written once for both kinds of call."""
+    return str(request.param)
 
 
 @pytest.fixture(autouse=True)

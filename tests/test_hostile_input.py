@@ -39,32 +39,9 @@ from axios_python import (
 )
 from axios_python._server import LocalServer
 from axios_python._validation import MAX_SECONDS
-
-try:
-    import axios_python_aiohttp  # noqa: F401
-
-    HAVE_AIOHTTP = True
-except ImportError:  # pragma: no cover - the optional transport is not installed
-    HAVE_AIOHTTP = False
+from tests.transports import MODES, NO_AIOHTTP
 
 pytestmark = pytest.mark.anyio
-
-MODES = ["sync", "async"]
-AIOHTTP = pytest.param(
-    "aiohttp", marks=pytest.mark.skipif(not HAVE_AIOHTTP, reason="axios-python-aiohttp missing")
-)
-TRANSPORTS = ["httpx", AIOHTTP]
-
-
-@pytest.fixture(params=MODES)
-def mode(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
-
-
-@pytest.fixture(params=TRANSPORTS)
-def transport(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
-
 
 async def call(api: AxiosPython, mode: str, method: str, url: Any, **options: Any) -> Any:
     """One request, through `request()` (sync) or `async_request()` (async)."""
@@ -582,7 +559,7 @@ def _name_cases() -> list[Any]:
     cases = []
     for name in ["X:Evil", "X Evil", "", "é", "X-A\r\nX-Injected"]:
         cases.append(pytest.param("httpx", name, id=f"httpx-{name!r}"))
-        marks = [pytest.mark.skipif(not HAVE_AIOHTTP, reason="axios-python-aiohttp missing")]
+        marks = [NO_AIOHTTP]
         cases.append(pytest.param("aiohttp", name, id=f"aiohttp-{name!r}", marks=marks))
     return cases
 
@@ -612,7 +589,7 @@ async def test_bad_header_name_at_run_time_is_a_config_error(
         pytest.param(
             "aiohttp",
             marks=[
-                pytest.mark.skipif(not HAVE_AIOHTTP, reason="axios-python-aiohttp missing"),
+                NO_AIOHTTP,
             ],
         ),
     ],

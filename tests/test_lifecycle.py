@@ -20,31 +20,11 @@ import axios_python
 from axios_python import CancelError, CancelToken, FixedBackoff, NetworkError, RetryError
 from axios_python._server import LocalServer
 from axios_python._validation import validate_request_options
-
-try:
-    import axios_python_aiohttp  # noqa: F401
-
-    HAVE_AIOHTTP = True
-except ImportError:  # pragma: no cover - the optional transport is not installed
-    HAVE_AIOHTTP = False
-
-_NO_AIOHTTP = pytest.mark.skipif(not HAVE_AIOHTTP, reason="axios-python-aiohttp not installed")
-TRANSPORTS = ["httpx", pytest.param("aiohttp", marks=_NO_AIOHTTP)]
-MODES = ["sync", "async"]
+from tests.transports import NO_AIOHTTP
 
 validate_request_options({})  # build the pydantic schemas now, not inside a timed request
 
 SLOW = {"numbytes": 5, "duration": 2}  # /drip: one byte every 0.4 s, 2 s in all
-
-
-@pytest.fixture(params=TRANSPORTS)
-def transport(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
-
-
-@pytest.fixture(params=MODES)
-def mode(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
 
 
 def make(transport: str, server: LocalServer, **options: Any) -> axios_python.AxiosPython:
@@ -230,7 +210,7 @@ async def test_read_timeout_mid_body_is_typed_and_frees_the_connection(
         pytest.param(
             "aiohttp",
             marks=[
-                _NO_AIOHTTP,
+                NO_AIOHTTP,
                 pytest.mark.xfail(
                     strict=True,
                     reason="BUG: aiohttp folds the pool wait into its connect timeout "

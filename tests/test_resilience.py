@@ -43,7 +43,6 @@ from tests.faults import FaultServer, full_backlog, is_server_thread, refused_po
 
 pytestmark = pytest.mark.anyio
 
-MODES = ["sync", "async"]
 MARGIN = 0.5  # scheduling slack on top of every time bound
 
 validate_request_options({})  # build the pydantic schemas now, not inside a timed request
@@ -57,11 +56,6 @@ def faults() -> Iterator[FaultServer]:
     """A fresh fault server per test (fresh attempt counters)."""
     with FaultServer() as srv:
         yield srv
-
-
-@pytest.fixture(params=MODES)
-def mode(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
 
 
 def _new_threads(baseline: set[threading.Thread]) -> list[threading.Thread]:

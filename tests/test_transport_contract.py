@@ -26,28 +26,9 @@ from axios_python import (
     TooManyRedirects,
 )
 from axios_python._server import LocalServer
-
-try:
-    import axios_python_aiohttp  # noqa: F401
-
-    HAVE_AIOHTTP = True
-except ImportError:  # pragma: no cover - the optional transport is not installed
-    HAVE_AIOHTTP = False
-
-TRANSPORTS = [
-    "httpx",
-    pytest.param(
-        "aiohttp",
-        marks=pytest.mark.skipif(not HAVE_AIOHTTP, reason="axios-python-aiohttp not installed"),
-    ),
-]
+from tests.transports import HAVE_AIOHTTP
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture(params=TRANSPORTS)
-def transport(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
 
 
 def make(transport: str, server: LocalServer, **options: Any) -> axios_python.AxiosPython:
