@@ -94,15 +94,12 @@ def test_cancel_while_streaming_the_body_sync(transport: str, server: LocalServe
 
 @pytest.mark.anyio
 async def test_cancel_while_streaming_the_body_async(transport: str, server: LocalServer) -> None:
-    api = make(transport, server)
-    try:
+    async with make(transport, server) as api:
         token = CancelToken()
         started = time.monotonic()
         ended = await _drain_async(api, token)
         assert ended - started < 1.2
         assert (await api.async_get("/get")).status_code == 200
-    finally:
-        await api.aclose()
 
 
 @pytest.mark.anyio
@@ -140,8 +137,7 @@ async def test_token_timeout_bounds_a_streamed_download(
 async def test_token_cancelled_after_the_headers(transport: str, server: LocalServer) -> None:
     """Cancelled between the headers and the first read: the read raises CancelError, and a
     second cancel() is a no-op."""
-    api = make(transport, server)
-    try:
+    async with make(transport, server) as api:
         token = CancelToken()
         response = await api.async_get("/bytes/100", stream=True, cancel_token=token)
         token.cancel("gone")
@@ -150,8 +146,6 @@ async def test_token_cancelled_after_the_headers(transport: str, server: LocalSe
             with pytest.raises(CancelError, match="gone"):
                 await response.aread()
         assert (await api.async_get("/get")).status_code == 200
-    finally:
-        await api.aclose()
 
 
 def test_streamed_body_with_a_token_reads_in_full(transport: str, server: LocalServer) -> None:
@@ -169,8 +163,7 @@ def test_streamed_body_with_a_token_reads_in_full(transport: str, server: LocalS
 async def test_streamed_body_with_a_token_reads_in_full_async(
     transport: str, server: LocalServer
 ) -> None:
-    api = make(transport, server)
-    try:
+    async with make(transport, server) as api:
         token = CancelToken()
         response = await api.async_get(
             "/stream-bytes/3000", params={"chunk_size": 1000}, stream=True, cancel_token=token
@@ -179,8 +172,6 @@ async def test_streamed_body_with_a_token_reads_in_full_async(
             assert len(b"".join([c async for c in response.aiter_bytes()])) == 3000
         for _ in range(3):
             assert (await api.async_get("/get", cancel_token=token)).status_code == 200
-    finally:
-        await api.aclose()
 
 
 # --- streams, timeouts and the pool ---------------------------------------------------------
@@ -190,16 +181,13 @@ async def test_streamed_body_with_a_token_reads_in_full_async(
 async def test_read_timeout_mid_body_is_typed_and_frees_the_connection(
     transport: str, server: LocalServer
 ) -> None:
-    api = make(transport, server)
-    try:
+    async with make(transport, server) as api:
         response = await api.async_get("/drip", params=SLOW, stream=True, timeout=0.2)
         async with response:
             with pytest.raises(axios_python.TimeoutError) as info:
                 await response.aread()
         assert info.value.phase == "read"
         assert (await api.async_get("/get")).status_code == 200
-    finally:
-        await api.aclose()
 
 
 @pytest.mark.anyio
@@ -223,8 +211,7 @@ async def test_read_timeout_mid_body_is_typed_and_frees_the_connection(
 async def test_pool_timeout_while_a_stream_holds_the_connection(
     transport: str, server: LocalServer
 ) -> None:
-    api = make(transport, server)
-    try:
+    async with make(transport, server) as api:
         response = await api.async_get("/drip", params=SLOW, stream=True)
         async with response:
             started = time.monotonic()
@@ -232,16 +219,13 @@ async def test_pool_timeout_while_a_stream_holds_the_connection(
                 await api.async_get("/get")
             assert info.value.phase == "pool"
             assert time.monotonic() - started < 0.8
-    finally:
-        await api.aclose()
 
 
 @pytest.mark.anyio
 async def test_partial_read_then_close_returns_the_connection(
     transport: str, server: LocalServer
 ) -> None:
-    api = make(transport, server)
-    try:
+    async with make(transport, server) as api:
         for _ in range(3):
             response = await api.async_get(
                 "/stream-bytes/200000", params={"chunk_size": 1000}, stream=True
@@ -255,8 +239,6 @@ async def test_partial_read_then_close_returns_the_connection(
             assert response.is_closed
             await response.aclose()  # twice: a no-op
         assert (await api.async_get("/get")).status_code == 200
-    finally:
-        await api.aclose()
 
 
 @pytest.mark.anyio
