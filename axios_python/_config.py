@@ -146,7 +146,10 @@ def build_request(config: dict[str, Any], memo: Memo | None = None) -> Request:
             if type(params) is dict:  # hooks may have set anything: one cheap look per value
                 for value in params.values():
                     if type(value) not in PLAIN:
-                        check_primitives("param", params.items(), PRIMITIVE, key="params")
+                        problem = not_primitive("param", params.items(), PRIMITIVE)
+                        if problem:
+                            raise ConfigError(problem, key="params")
+                        break
             target = target.copy_merge_params(params)
         headers = config["headers"]
         auth = config.get("auth")
@@ -195,21 +198,21 @@ PRIMITIVE = (str, int, float, type(None))  # what httpx turns into text (bool is
 PLAIN = frozenset({str, int, float, bool, type(None)})  # their exact types, for fast checks
 
 
-def check_primitives(
-    what: str, items: Iterable[tuple[Any, Any]], allowed: tuple[type, ...], key: str
-) -> None:
-    """Refuse values httpx would send as their repr(): dicts, objects (lists of values are
-    fine). `what` names an item in the message ("param"), `key` is the option."""
+def not_primitive(
+    what: str, items: Iterable[tuple[Any, Any]], allowed: tuple[type, ...]
+) -> str | None:
+    """What is wrong with values httpx would send as their repr() (dicts, objects; lists of
+    values are fine), or None. `what` names an item in the message ("param")."""
     for name, val in items:
         values = val if isinstance(val, (list, tuple)) else (val,)
         for item in values:
             if not isinstance(item, allowed):
                 kinds = "str, int, float, bool, None" + (", bytes" if bytes in allowed else "")
-                raise ConfigError(
+                return (
                     f"{what} {name!r} has a value of type {type(item).__name__} ({item!r}); "
-                    f"use {kinds}, or a list of them",
-                    key=key,
+                    f"use {kinds}, or a list of them"
                 )
+    return None
 
 
 def _checked_chunks(content: Any) -> Any:

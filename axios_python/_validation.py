@@ -20,7 +20,7 @@ from pydantic import AfterValidator, Field, TypeAdapter, ValidationError
 from typing_extensions import TypedDict
 
 from ._cancel import CancelToken
-from ._config import PLAIN, PRIMITIVE, check_primitives
+from ._config import PLAIN, PRIMITIVE, not_primitive
 from ._exceptions import ConfigError
 from ._retry import RetryStrategy
 from ._transports.base import BaseTransport
@@ -76,10 +76,9 @@ def _check_headers(value: Mapping[str, str]) -> Mapping[str, str]:
 
 
 def _check_primitives(what: str, items: Any, allowed: tuple[type, ...]) -> None:
-    try:
-        check_primitives(what, items, allowed, key="")
-    except ConfigError as exc:  # pydantic reports a ValueError under the option's name
-        raise ValueError(exc.message) from None
+    problem = not_primitive(what, items, allowed)
+    if problem:  # pydantic reports a ValueError under the option's name
+        raise ValueError(problem)
 
 
 def _check_params(value: Any) -> Any:
