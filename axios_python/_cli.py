@@ -11,6 +11,8 @@ extra) and the output is a terminal. Exit codes:
 3     network error (connection refused, reset, DNS, too many redirects)
 4     timeout
 5     configuration error (invalid option value, unknown plugin, bad URL)
+141   the output was closed early (``axios-python request ... | head -1``), as when a
+      program is ended by SIGPIPE; nothing is printed about it
 ====  ===========================================================================
 """
 
@@ -20,6 +22,7 @@ import argparse
 import asyncio
 import json
 import os
+import signal
 import sys
 import threading
 import time
@@ -31,6 +34,7 @@ if TYPE_CHECKING:
     from axios_python._progress import ProgressEvent
 
 __all__ = [
+    "EXIT_BROKEN_PIPE",
     "EXIT_CONFIG",
     "EXIT_HTTP",
     "EXIT_NETWORK",
@@ -46,10 +50,33 @@ EXIT_USAGE = 2
 EXIT_NETWORK = 3
 EXIT_TIMEOUT = 4
 EXIT_CONFIG = 5
+EXIT_BROKEN_PIPE = 128 + signal.SIGPIPE if hasattr(signal, "SIGPIPE") else 1
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; a reader that closes the output early ends it quietly."""
+    try:
+        code = _run(argv)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # Python would report the failed flush again at exit: point stdout at /dev/null first.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
+    return code
+
+
+def _version() -> str:
+    from importlib.metadata import version
+
+    from ._version import __version__
+
+    python = ".".join(map(str, sys.version_info[:3]))
+    return f"axios-python {__version__} (httpx {version('httpx')}, Python {python})"
+
+
+def _run(argv: Sequence[str] | None) -> int:
     parser = argparse.ArgumentParser(prog="axios-python", description="axios_python command line.")
+    parser.add_argument("--version", action="version", version=_version())
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("demo", help="walk through the features against an embedded local server")
     commands.add_parser("plugins", help="list installed plugins, their versions and hooks")
@@ -310,6 +337,10 @@ def _load_rich() -> Any:
     return rich
 
 
+def _broken_pipe() -> None:
+    raise BrokenPipeError  # rich's own handler would exit with status 1
+
+
 class _Output:
     """Prints responses and errors: with rich when it is installed, plain text otherwise."""
 
@@ -323,6 +354,7 @@ class _Output:
 
             colours: Any = {"color_system": None} if no_color else {}
             self.console = Console(highlight=False, soft_wrap=True, **colours)
+            self.console.on_broken_pipe = _broken_pipe  # main() ends quietly, with 141
             self.err_console = Console(stderr=True, highlight=False, soft_wrap=True, **colours)
 
     def response(
@@ -516,8 +548,16 @@ def list_plugins() -> int:
 def demo() -> int:
     """Start a server on 127.0.0.1 and show each feature against it, printing what happens."""
     import axios_python
-    from axios_python._server import LocalServer
 
+    try:
+        from axios_python_testserver import LocalServer
+    except ImportError:
+        print(
+            "axios-python demo needs its embedded server, which is not installed:\n"
+            '    pip install "axios-python[cli]"',
+            file=sys.stderr,
+        )
+        return EXIT_CONFIG
     with LocalServer() as server:
         print(f"Embedded server listening on {server.url}\n")
         _section("1. One-off request with the module-level helper")

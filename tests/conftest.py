@@ -6,9 +6,9 @@ import gc
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
+from axios_python_testserver import LocalServer
 
 import axios_python
-from axios_python._server import LocalServer
 from tests.transports import MODES, TRANSPORTS
 
 

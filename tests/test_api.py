@@ -17,11 +17,11 @@ from typing import Any
 
 import httpx
 import pytest
+from axios_python_testserver import LocalServer
 
 import axios_python
 from axios_python import AxiosPython, Response
 from axios_python import _api as api_module
-from axios_python._server import LocalServer
 
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 

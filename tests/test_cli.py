@@ -17,9 +17,10 @@ from pathlib import Path
 
 import httpx
 import pytest
+from axios_python_testserver import LocalServer
 
+import axios_python
 from axios_python import _cli
-from axios_python._server import LocalServer
 
 Run = Callable[..., tuple[int, str, str]]
 
@@ -335,3 +336,39 @@ def test_demo_walks_through_every_section() -> None:
     ):
         assert expected in out
     assert result.stderr == ""
+
+
+# --- release polish ------------------------------------------------------------------------
+
+
+def test_version_names_the_core_httpx_and_python(cli: Run) -> None:
+    """`axios-python --version` prints the versions that matter in a bug report, then exits 0."""
+    code, out, _ = cli("--version")
+    assert code == 0
+    assert out.startswith(f"axios-python {axios_python.__version__} (httpx {httpx.__version__}, ")
+
+
+def test_closed_pipe_ends_quietly_with_the_sigpipe_status(server: LocalServer) -> None:
+    """`axios-python request ... | head -1`: no traceback, the status a shell shows for SIGPIPE."""
+    url = f"{server.url}/stream/2000"
+    command = [sys.executable, "-m", "axios_python._cli", "request", "GET", url]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as proc:
+        assert proc.stdout is not None
+        assert proc.stderr is not None
+        first = proc.stdout.readline()
+        proc.stdout.close()  # the reader goes away, as `head -1` does
+        err = proc.stderr.read()
+        code = proc.wait(timeout=30)
+    assert first.startswith(b"HTTP/1.1 200")
+    assert err == b""
+    assert code == _cli.EXIT_BROKEN_PIPE == 141
+
+
+def test_demo_without_its_server_says_what_to_install(
+    cli: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without axios-python-testserver, `demo` names the extra that brings it."""
+    monkeypatch.setitem(sys.modules, "axios_python_testserver", None)
+    code, _, err = cli("demo")
+    assert code == _cli.EXIT_CONFIG
+    assert 'pip install "axios-python[cli]"' in err

@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from axios_python_testserver import LocalServer
 
 import axios_python
-from axios_python._server import LocalServer
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"

@@ -24,6 +24,7 @@ from typing import Any
 
 import httpx
 import pytest
+from axios_python_testserver import LocalServer
 
 import axios_python
 from axios_python import (
@@ -37,7 +38,6 @@ from axios_python import (
     PluginError,
     Response,
 )
-from axios_python._server import LocalServer
 from axios_python._validation import MAX_SECONDS
 from tests.transports import MODES, NO_AIOHTTP
 

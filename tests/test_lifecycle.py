@@ -15,10 +15,10 @@ from typing import Any
 
 import httpx
 import pytest
+from axios_python_testserver import LocalServer
 
 import axios_python
 from axios_python import CancelError, CancelToken, FixedBackoff, NetworkError, RetryError
-from axios_python._server import LocalServer
 from axios_python._validation import validate_request_options
 from tests.transports import NO_AIOHTTP
 

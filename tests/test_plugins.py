@@ -9,11 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from axios_python_testserver import LocalServer
 
 import axios_python
 from axios_python import Plugin, Response, hookimpl
 from axios_python._discovery import PluginLoadWarning, discover, load_plugin
-from axios_python._server import LocalServer
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
+from axios_python_testserver import LocalServer
 
 import axios_python
 from axios_python import ProgressEvent
-from axios_python._server import LocalServer
 
 
 def test_download_progress_non_streaming(api: axios_python.AxiosPython) -> None:

@@ -25,6 +25,7 @@ from typing import Any
 
 import httpx
 import pytest
+from axios_python_testserver import LocalServer
 
 import axios_python
 from axios_python import (
@@ -37,7 +38,6 @@ from axios_python import (
     Plugin,
     Response,
 )
-from axios_python._server import LocalServer
 
 
 def _lower(headers: dict[str, str]) -> dict[str, str]:

@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import pytest
+from axios_python_testserver import LocalServer
 
 import axios_python
 from axios_python import (
@@ -25,7 +26,6 @@ from axios_python import (
     TimeoutError,
     TooManyRedirects,
 )
-from axios_python._server import LocalServer
 from tests.transports import HAVE_AIOHTTP
 
 pytestmark = pytest.mark.anyio

@@ -7,6 +7,7 @@ import asyncio
 import httpx
 import pytest
 import respx
+from axios_python_testserver import LocalServer
 
 import axios_python
 from axios_python import (
@@ -18,7 +19,6 @@ from axios_python import (
     Request,
     Response,
 )
-from axios_python._server import LocalServer
 from axios_python._transports.default import HttpxTransport
 
 # --- BaseTransport -----------------------------------------------------------------------

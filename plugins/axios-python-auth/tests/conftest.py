@@ -10,8 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
-
-from axios_python._server import LocalServer
+from axios_python_testserver import LocalServer
 
 
 @pytest.fixture(scope="session")

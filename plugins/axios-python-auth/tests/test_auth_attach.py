@@ -9,10 +9,10 @@ from typing import Any
 
 import httpx
 import pytest
+from axios_python_testserver import LocalServer
 
 import axios_python
 from axios_python import AuthPlugin, FixedBackoff, PluginError
-from axios_python._server import LocalServer
 
 SECRET = "super-secret-key"
 

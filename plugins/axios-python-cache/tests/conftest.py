@@ -16,10 +16,10 @@ from typing import Any
 import anyio.to_thread
 import pytest
 from axios_python_cache import CachePlugin
+from axios_python_testserver import LocalServer
 
 import axios_python
 from axios_python import Response
-from axios_python._server import LocalServer
 
 
 @pytest.fixture(scope="session")

@@ -13,10 +13,10 @@ import anyio.to_thread
 import pytest
 from axios_python_cache import CachePlugin
 from axios_python_cache._flight import SingleFlight, in_async_call
+from axios_python_testserver import LocalServer
 
 import axios_python
 from axios_python import CancelError, CancelToken
-from axios_python._server import LocalServer
 
 N = 10
 DELAY = 0.2

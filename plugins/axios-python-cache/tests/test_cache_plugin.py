@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING, Any
 import axios_python_cache
 import pytest
 from axios_python_cache import CachePlugin, InMemoryStorage, Variants
+from axios_python_testserver import LocalServer
 
 import axios_python
 from axios_python import HTTPStatusError, Plugin
-from axios_python._server import LocalServer
 
 if TYPE_CHECKING:
     from conftest import Clock, Make

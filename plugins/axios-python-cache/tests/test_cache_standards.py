@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING, Any
 import httpx
 import pytest
 from axios_python_cache import CachePlugin
+from axios_python_testserver import LocalServer
 
 import axios_python
 from axios_python import MockTransport
-from axios_python._server import LocalServer
 
 if TYPE_CHECKING:
     from conftest import Caller, Clock, Make

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 from axios_python_logger import LoggerPlugin
+from axios_python_testserver import LocalServer
 
 import axios_python
-from axios_python._server import LocalServer
 
 
 @pytest.fixture(scope="session")

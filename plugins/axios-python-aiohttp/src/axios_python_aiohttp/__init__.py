@@ -44,7 +44,13 @@ from axios_python import (
     TooManyRedirects,
 )
 
-__all__ = ["AiohttpTransport", "map_aiohttp_error"]
+from ._version import __version__
+
+__all__ = [
+    "AiohttpTransport",
+    "__version__",
+    "map_aiohttp_error",
+]
 
 # no_proxy matching on the environment variables only (the stubs do not declare it)
 _proxy_bypass: Callable[[str], bool] = getattr(

@@ -37,8 +37,12 @@ from ._credentials import (
 from ._middleware import RefreshMiddleware, suspended_error
 from ._origins import HostPolicy
 from ._refresh import RefreshCoordinator
+from ._version import __version__
 
-__all__ = ["AuthPlugin"]
+__all__ = [
+    "AuthPlugin",
+    "__version__",
+]
 
 TokenSource = Callable[[], "str | Awaitable[str | None] | None"]
 _SERIAL = itertools.count(1)

@@ -28,6 +28,8 @@ from ._storage import CachedResponse, CacheStorage, InMemoryStorage, Variants
 if TYPE_CHECKING:
     from axios_python import AxiosPython, Response
 
+from ._version import __version__
+
 __all__ = [
     "DEFAULT_STATUSES",
     "CachePlugin",
@@ -36,6 +38,7 @@ __all__ = [
     "CachedResponse",
     "InMemoryStorage",
     "Variants",
+    "__version__",
 ]
 
 

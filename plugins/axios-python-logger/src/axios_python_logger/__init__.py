@@ -39,6 +39,7 @@ from ._redact import (
     REDACTED,
     Redactor,
 )
+from ._version import __version__
 
 __all__ = [
     "DEFAULT_REDACT_FIELDS",
@@ -46,6 +47,7 @@ __all__ = [
     "DEFAULT_REDACT_PARAMS",
     "REDACTED",
     "LoggerPlugin",
+    "__version__",
 ]
 
 DEFAULT_LOGGER = "axios_python"

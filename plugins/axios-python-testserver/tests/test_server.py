@@ -15,8 +15,7 @@ from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
-
-from axios_python._server import LocalServer
+from axios_python_testserver import LocalServer
 
 
 @pytest.fixture
