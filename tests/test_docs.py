@@ -180,7 +180,8 @@ def test_readme_links_the_documentation() -> None:
     """README's Documentation section links every guide and reference page, and they exist."""
     readme = (ROOT / "README.md").read_text()
     section = readme.split("## Documentation\n", 1)[1].split("\n## ", 1)[0]
-    links = re.findall(r"\]\((docs/[^)#]+)\)", section)
+    repo = "https://github.com/axios-python/axios-python/blob/main/"
+    links = re.findall(rf"\]\({re.escape(repo)}(docs/[^)#]+)\)", section)
     assert all((ROOT / link).is_file() for link in links), links
     linked = {link.removeprefix("docs/") for link in links}
     guides = {p.relative_to(DOCS).as_posix() for p in PAGES}

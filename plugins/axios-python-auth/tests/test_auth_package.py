@@ -14,7 +14,7 @@ from axios_python._discovery import discover
 
 def test_exports() -> None:
     """`__all__` is exactly the plugin, and `axios_python.AuthPlugin` is the same class."""
-    assert axios_python_auth.__all__ == ["AuthPlugin"]
+    assert axios_python_auth.__all__ == ["AuthPlugin", "__version__"]
     public = {name for name in vars(axios_python_auth) if not name.startswith("_")}
     assert "AuthPlugin" in public
     assert axios_python.AuthPlugin is axios_python_auth.AuthPlugin

@@ -754,6 +754,7 @@ def test_exported_names() -> None:
             "CachedResponse",
             "InMemoryStorage",
             "Variants",
+            "__version__",
         ]
     )
     for name in axios_python_cache.__all__:
