@@ -10,9 +10,9 @@ from typing import Any
 
 import pluggy
 
-from . import _hookspecs
+from . import hookspecs
 from ._exceptions import AxiosPythonError, ConfigError, PluginError
-from ._plugins import HOOK_NAMES, Plugin, plugin_name
+from ._plugins import HOOK_NAMES, Plugin, bad_on_request_result, plugin_name
 
 __all__ = ["PluginManager"]
 
@@ -31,8 +31,8 @@ class PluginManager(pluggy.PluginManager):
     """A pluggy manager for one client, so plugins stay isolated per instance."""
 
     def __init__(self) -> None:
-        super().__init__(_hookspecs.PROJECT)
-        self.add_hookspecs(_hookspecs)
+        super().__init__(hookspecs.PROJECT)
+        self.add_hookspecs(hookspecs)
         self.active: frozenset[str] = frozenset()  # hook names that have implementations
         self._direct: dict[str, _Direct | None] = {}
 
@@ -73,18 +73,24 @@ class PluginManager(pluggy.PluginManager):
         """
         try:
             direct = self._direct.get(hook_name)
+            check = _CHECKS.get(hook_name)
             if direct is None:
-                return getattr(self.hook, hook_name)(**kwargs)
+                results = getattr(self.hook, hook_name)(**kwargs)
+                if check is not None:
+                    results = [check(result, kwargs, "<unknown>") for result in results]
+                return results
             if direct[0]:  # firstresult
-                for function, arguments in direct[1]:
+                for function, arguments, _ in direct[1]:
                     result = function(*arguments(kwargs))
                     if result is not None:
                         return result
                 return None
             results = []
-            for function, arguments in direct[1]:
+            for function, arguments, owner in direct[1]:
                 result = function(*arguments(kwargs))
                 if result is not None:
+                    if check is not None:
+                        result = check(result, kwargs, owner)
                     results.append(result)
             return results
         except AxiosPythonError:
@@ -102,6 +108,17 @@ class PluginManager(pluggy.PluginManager):
             raise
         except Exception as exc:
             raise self._plugin_error(exc, hook_name) from exc
+
+    def call_unregister(self, plugin: Any, client: Any) -> None:
+        """Call `plugin`'s own `on_unregister(client)`, if it implements it (and only its)."""
+        for impl in self.hook.on_unregister.get_hookimpls():
+            if impl.plugin is plugin:
+                arguments = {"client": client}
+                result = impl.function(*(arguments[name] for name in impl.argnames))
+                if inspect.isawaitable(result):
+                    from ._pipeline import run_sync
+
+                    run_sync(result)  # type: ignore[arg-type]
 
     def _plugin_error(self, exc: BaseException, hook_name: str) -> PluginError:
         plugin = self._culprit(exc.__traceback__, hook_name)
@@ -141,8 +158,26 @@ def _not_a_plugin(plugin: Any) -> str:
     )
 
 
+def _check_on_request(result: Any, kwargs: dict[str, Any], owner: str) -> Any:
+    """Enforce `on_request`'s return convention, naming the plugin that broke it."""
+    if inspect.isawaitable(result):
+        return _check_later(result, kwargs, owner)
+    problem = bad_on_request_result(result, kwargs["config"])
+    if problem is not None:
+        raise PluginError(f"plugin {owner!r}: {problem}", plugin=owner, hook="on_request")
+    return result
+
+
+async def _check_later(result: Any, kwargs: dict[str, Any], owner: str) -> Any:
+    return _check_on_request(await result, kwargs, owner)
+
+
+_CHECKS: dict[str, Callable[[Any, dict[str, Any], str], Any]] = {
+    "on_request": _check_on_request
+}
+
 _Arguments = Callable[[dict[str, Any]], tuple[Any, ...]]
-_Direct = tuple[bool, tuple[tuple[Any, _Arguments], ...]]
+_Direct = tuple[bool, tuple[tuple[Any, _Arguments, str], ...]]
 
 
 def _direct_calls(hook: pluggy.HookCaller) -> _Direct | None:
@@ -159,7 +194,10 @@ def _direct_calls(hook: pluggy.HookCaller) -> _Direct | None:
         return None
     if any(impl.wrapper or impl.hookwrapper for impl in impls):
         return None
-    calls = tuple((impl.function, _arguments(tuple(impl.argnames))) for impl in reversed(impls))
+    calls = tuple(
+        (impl.function, _arguments(tuple(impl.argnames)), impl.plugin_name)
+        for impl in reversed(impls)
+    )
     return bool(spec.opts.get("firstresult")), calls
 
 
