@@ -234,9 +234,10 @@ def instantiate(info: PluginInfo, options: Mapping[str, Any], where: str | None 
         raise ConfigError(
             f"{prefix}plugin {info.name!r} rejected its options: {exc}", key=exc.key
         ) from exc
-    except TypeError as exc:
+    except (TypeError, ValueError) as exc:
         raise ConfigError(
-            f"{prefix}plugin {info.name!r} rejected its options {dict(options)!r}: {exc}",
+            f"{prefix}plugin {info.name!r} rejected its options {dict(options)!r}: "
+            f"{type(exc).__name__}: {exc}",
             key="plugins",
         ) from exc
 
