@@ -1,0 +1,9 @@
+"""The example plugin passes the plugin contract, on every installed transport, sync and async."""
+
+from axios_python.testing import PluginContract
+from axios_python_hello import HelloPlugin
+
+
+class TestHelloContract(PluginContract):
+    def make_plugin(self) -> HelloPlugin:
+        return HelloPlugin(greeting="hi")
