@@ -261,6 +261,23 @@ def _check_options(info: PluginInfo, factory: Any, options: Mapping[str, Any], p
             )
 
 
+def check_plan(plan: ActivationPlan) -> list[ConfigError]:
+    """Options in the plan that a plugin's signature does not accept (for the CLI: without
+    instantiating anything)."""
+    problems = []
+    checks = [(a.name, a.options, a.options_origin) for a in plan.activations]
+    checks += [(name, c.options, c.origin) for name, c in plan.options.items()]
+    for name, options, where in checks:
+        info = plugin_info(name)
+        if info is None or info.factory is None:
+            continue
+        try:
+            _check_options(info, info.factory, options, f"{where}: " if where else "")
+        except ConfigError as exc:
+            problems.append(exc)
+    return problems
+
+
 def load_transport(name: str, **options: Any) -> Any:
     """Instantiate the installed transport called `name` (group `axios_python.transports`).
 

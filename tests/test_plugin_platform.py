@@ -580,3 +580,51 @@ def test_asking_a_client_about_plugins_and_hooks() -> None:
     assert api.implements("on_response") and not api.implements("on_request")
     assert api.has_plugin("owning") and api.has_plugin(plugin)
     assert api.get_plugin("owning") is plugin and api.get_plugin("nope") is None
+
+
+# --- the CLI ------------------------------------------------------------------------------
+
+
+def run_cli(site: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("AXIOS_PYTHON_")}
+    clean["PYTHONPATH"] = os.pathsep.join([str(site), clean.get("PYTHONPATH", "")])
+    return subprocess.run(
+        [sys.executable, "-m", "axios_python._cli", "plugins"],
+        capture_output=True, text=True, timeout=60, check=False, env={**clean, **env},
+    )
+
+
+def test_cli_shows_what_activation_registers(
+    site: Path, config_file: Callable[[str], Path]
+) -> None:
+    """`axios-python plugins` lists each activated plugin with its options and origin."""
+    path = config_file('activate = ["acme"]\n[options.acme-tracing]\nservice = "billing"\n')
+    result = run_cli(
+        site,
+        AXIOS_PYTHON_PLUGINS="hello",
+        AXIOS_PYTHON_PLUGINS_CONFIG=str(path),
+        AXIOS_PYTHON_DISABLE_PLUGINS="acme-logger",
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert "  hello  options: {}  from AXIOS_PYTHON_PLUGINS" in lines
+    assert (
+        '  acme-tracing  options: {"service": "billing"}  from bundle \'acme\' (acme-bundle 1.2) '
+        f"via {path} (activate), options from {path} [options.acme-tracing]"
+    ) in lines
+    assert "Disabled: acme-logger" in lines
+    assert any(line.startswith("acme-tracing  acme-bundle 1.2  hooks: on_request") for line in lines)
+
+
+def test_cli_reports_bad_configuration(site: Path, config_file: Callable[[str], Path]) -> None:
+    path = config_file("[options.acme-tracing]\ncolour = 1\n")
+    result = run_cli(site, AXIOS_PYTHON_PLUGINS_CONFIG=str(path))
+    assert result.returncode == 5
+    assert f"{path} [options.acme-tracing]: plugin 'acme-tracing' rejected its options: " in (
+        result.stderr
+    )
+    assert "unknown option 'colour'" in result.stderr
+    path.write_text("bogus = 1\n")
+    result = run_cli(site, AXIOS_PYTHON_PLUGINS_CONFIG=str(path))
+    assert result.returncode == 5
+    assert f"{path}: unknown key 'bogus'" in result.stderr
