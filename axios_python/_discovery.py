@@ -29,6 +29,7 @@ Environment (and configuration file) activation, for platform teams (docs/bundle
 
 from __future__ import annotations
 
+import functools
 import inspect
 import os
 import sys
@@ -244,14 +245,11 @@ def instantiate(info: PluginInfo, options: Mapping[str, Any], where: str | None 
 
 def _check_options(info: PluginInfo, factory: Any, options: Mapping[str, Any], prefix: str) -> None:
     """Name an option the factory does not take, before calling it."""
-    try:
-        signature = inspect.signature(factory)
-    except (TypeError, ValueError):  # a builtin or C callable: let the call decide
+    if not options:
         return
-    parameters = signature.parameters.values()
-    if any(p.kind is p.VAR_KEYWORD for p in parameters):
+    accepted = _accepted_options(factory)
+    if accepted is None:
         return
-    accepted = [p.name for p in parameters if p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD)]
     for key in options:
         if key not in accepted:
             raise ConfigError(
@@ -276,6 +274,20 @@ def check_plan(plan: ActivationPlan) -> list[ConfigError]:
         except ConfigError as exc:
             problems.append(exc)
     return problems
+
+
+@functools.lru_cache(maxsize=256)
+def _accepted_options(factory: Any) -> tuple[str, ...] | None:
+    """The keyword options `factory` takes; None when it takes any (or cannot be inspected)."""
+    try:
+        signature = inspect.signature(factory)
+    except (TypeError, ValueError):  # a builtin or C callable: let the call decide
+        return None
+    parameters = signature.parameters.values()
+    if any(p.kind is p.VAR_KEYWORD for p in parameters):
+        return None
+    kinds = (inspect.Parameter.KEYWORD_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    return tuple(p.name for p in parameters if p.kind in kinds)
 
 
 def load_transport(name: str, **options: Any) -> Any:
