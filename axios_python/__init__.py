@@ -53,8 +53,8 @@ from ._transports.mock import MockTransport
 from ._version import __version__
 
 if typing.TYPE_CHECKING:  # imported lazily at run time (see __getattr__): pluggy loads on use
-    from .hookspecs import hookimpl, hookspec
     from ._transports.default import HttpxTransport
+    from .hookspecs import hookimpl, hookspec
 
 __all__ = [
     "AuthPlugin",

@@ -542,7 +542,9 @@ def _list_activation() -> int:
         print("Activation (registered on every client; create({'autoload': False}) opts out):")
         for activation in plan.activations:
             options = json.dumps(dict(activation.options), default=repr, sort_keys=True)
-            where = f", options from {activation.options_origin}" if activation.options_origin else ""
+            where = (
+                f", options from {activation.options_origin}" if activation.options_origin else ""
+            )
             print(f"  {activation.name}  options: {options}  from {activation.origin}{where}")
     if plan.disabled:
         print(f"Disabled: {', '.join(plan.disabled)}")

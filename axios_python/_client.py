@@ -162,8 +162,7 @@ class AxiosPython:
         return [
             owned.plugin
             for owned_name, owned in self._owned.items()
-            if owned.from_environment
-            and (owned_name == name or type(owned.plugin) is type(plugin))
+            if owned.from_environment and (owned_name == name or type(owned.plugin) is type(plugin))
         ]
 
     def _clash(self, plugin: Any, name: str, origin: str) -> str:

@@ -55,7 +55,8 @@ class PluginContract:
     def check_response(self, response: axios_python.Response) -> None:
         """What a plugin must leave intact in an answered request (overridable)."""
         assert response.status_code == 200, response
-        assert isinstance(response.data, dict) and response.data.get("method") == "GET"
+        assert isinstance(response.data, dict)
+        assert response.data.get("method") == "GET"
 
     # --- fixtures ----------------------------------------------------------------------
 
@@ -119,14 +120,15 @@ class PluginContract:
         body = _send(contract_client, contract_mode, "/stream-bytes/5000", stream=True)
         assert len(body) == 5000
 
-    def test_error_status(self, contract_client: axios_python.AxiosPython, contract_mode: str) -> None:
+    def test_error_status(
+        self, contract_client: axios_python.AxiosPython, contract_mode: str
+    ) -> None:
         """A rejected status stays an HTTPStatusError (not a PluginError) with its response."""
         contract_client.plugin(self.make_plugin())
         with pytest.raises(axios_python.HTTPStatusError) as info:
-            _send(
-                contract_client, contract_mode, "/status/500", validate_status=lambda s: s < 400
-            )
-        assert info.value.response is not None and info.value.response.status_code == 500
+            _send(contract_client, contract_mode, "/status/500", validate_status=lambda s: s < 400)
+        assert info.value.response is not None
+        assert info.value.response.status_code == 500
 
     def test_network_error(self, contract_transport: str, contract_mode: str) -> None:
         """A refused connection stays a NetworkError (not a PluginError)."""
@@ -145,7 +147,8 @@ class PluginContract:
         assert api.has_plugin(plugin)
         self.check_response(_send(api, contract_mode, "/get"))
         api.unplug(plugin)
-        assert not api.has_plugin(plugin) and api.plugins == []
+        assert not api.has_plugin(plugin)
+        assert api.plugins == []
         after = (api.middlewares, len(api.interceptors.request), len(api.interceptors.response))
         assert after == before, "unplug() left middleware or interceptors behind"
         assert not any(api.implements(hook) for hook in _HOOKS)

@@ -70,6 +70,7 @@ ENV_DISABLED = "AXIOS_PYTHON_DISABLE_PLUGINS"
 ENV_DISABLE = "AXIOS_PYTHON_DISABLE_PLUGIN_AUTOLOAD"
 ENV_NAMES = (ENV_PLUGINS, ENV_CONFIG, ENV_DISABLED, ENV_DISABLE)
 
+
 class PluginLoadWarning(UserWarning):
     """An installed plugin could not be loaded (or activated) and was skipped."""
 
@@ -449,7 +450,7 @@ def _expand(name: str, origin: str, skipped: list[str]) -> list[Activation]:
 
 def _bundle_plugins(declared: Any, where: str) -> dict[str, dict[str, Any]]:
     if isinstance(declared, (list, tuple)):
-        declared = dict.fromkeys(declared, {})
+        declared = {key: {} for key in declared}
     if not isinstance(declared, Mapping):
         raise ConfigError(
             f"{where} must declare a mapping {{plugin name: {{options}}}}, not "
@@ -529,11 +530,12 @@ class ConfigFile:
 def _read_toml(path: str) -> dict[str, Any]:
     if sys.version_info >= (3, 11):
         import tomllib
-    else:  # pragma: no cover - Python 3.10
-        import tomli as tomllib
+    else:  # pragma: no cover - Python 3.10 (a dependency there; absent where mypy runs)
+        import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
     try:
         with open(path, "rb") as file:
-            return tomllib.load(file)
+            table: dict[str, Any] = tomllib.load(file)
+            return table
     except OSError as exc:
         raise ConfigError(
             f"{ENV_CONFIG}={path}: cannot read the file: {exc.strerror}", key=ENV_CONFIG
@@ -561,8 +563,7 @@ def _options_tables(table: Mapping[str, Any], where: str) -> dict[str, dict[str,
     for name, plugin_options in value.items():
         if not isinstance(plugin_options, Mapping):
             raise ConfigError(
-                f"{where}: [options.{name}] must be a table of options, not "
-                f"{plugin_options!r}",
+                f"{where}: [options.{name}] must be a table of options, not {plugin_options!r}",
                 key=f"options.{name}",
             )
         options[name] = dict(plugin_options)

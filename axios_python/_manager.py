@@ -223,9 +223,7 @@ async def _check_later(result: Any, kwargs: dict[str, Any], owner: str) -> Any:
     return _check_on_request(await result, kwargs, owner)
 
 
-_CHECKS: dict[str, Callable[[Any, dict[str, Any], str], Any]] = {
-    "on_request": _check_on_request
-}
+_CHECKS: dict[str, Callable[[Any, dict[str, Any], str], Any]] = {"on_request": _check_on_request}
 
 _Arguments = Callable[[dict[str, Any]], tuple[Any, ...]]
 _Direct = tuple[bool, tuple[tuple[Any, _Arguments, str], ...]]

@@ -11,7 +11,8 @@ __all__ = [
     "Config",
     "Middleware",
     "NextFn",
-    "Plugin",     "bad_on_request_result",
+    "Plugin",
+    "bad_on_request_result",
     "has_awaitable",
     "plugin_name",
 ]

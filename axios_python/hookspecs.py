@@ -66,6 +66,7 @@ PROJECT = "axios_python"
 hookspec = pluggy.HookspecMarker(PROJECT)
 hookimpl = pluggy.HookimplMarker(PROJECT)
 
+
 @hookspec(historic=True)
 def on_register(client: AxiosPython) -> None:
     """Called once when the plugin is registered on `client` (e.g. to `client.use(middleware)`).

@@ -34,7 +34,7 @@ import inspect
 import json as jsonlib
 import re
 from collections.abc import Awaitable, Callable, Coroutine, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -44,6 +44,7 @@ from ._transports.mock import MockTransport
 
 if TYPE_CHECKING:
     from ._cancel import CancelToken
+    from ._transports.base import BaseTransport
 
 __all__ = ["MockRouter", "PluginContract", "Route", "UnmatchedRequest", "axios_mock"]
 
@@ -253,21 +254,21 @@ class MockRouter:
         sync_send, async_send = SyncIO.send, AsyncIO.send
 
         async def send(
-            io: SyncIO, transport: Any, request: Request, token: CancelToken | None
+            io: SyncIO, transport: BaseTransport, request: Request, token: CancelToken | None
         ) -> Response:
             if not isinstance(transport, MockTransport):
                 transport = router_transport
             return await sync_send(io, transport, request, token)
 
         def send_async(
-            io: AsyncIO, transport: Any, request: Request, token: CancelToken | None
+            io: AsyncIO, transport: BaseTransport, request: Request, token: CancelToken | None
         ) -> Coroutine[Any, Any, Response]:
             if not isinstance(transport, MockTransport):
                 transport = router_transport
             return async_send(io, transport, request, token)
 
-        SyncIO.send = send  # type: ignore[method-assign]
-        AsyncIO.send = send_async  # type: ignore[method-assign]
+        SyncIO.send = send  # type: ignore[method-assign,assignment]
+        AsyncIO.send = send_async  # type: ignore[method-assign,assignment]
         try:
             yield self
         finally:

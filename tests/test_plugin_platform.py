@@ -19,16 +19,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from axios_python_logger import LoggerPlugin
 
 import axios_python
 from axios_python import ConfigError, Plugin
 from axios_python._discovery import PluginLoadWarning, activation_plan, load_transport
 from axios_python._server import LocalServer
-from axios_python_logger import LoggerPlugin
 
 ROOT = Path(__file__).resolve().parents[1]
 
-ACME_MODULE = '''
+ACME_MODULE = """
 import axios_python
 from axios_python_logger import LoggerPlugin
 
@@ -45,7 +45,7 @@ class Tracing(axios_python.Plugin):
 
 
 BUNDLE = {"acme-logger": {"level": "INFO"}, "acme-tracing": {"service": "default"}}
-'''
+"""
 
 ACME_ENTRY_POINTS = """
 [axios_python.plugins]
@@ -75,7 +75,11 @@ def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     site.mkdir()
     write_distribution(site, "acme-bundle", "1.2", "acme_bundle", ACME_MODULE, ACME_ENTRY_POINTS)
     monkeypatch.syspath_prepend(str(site))
-    for name in ("AXIOS_PYTHON_PLUGINS", "AXIOS_PYTHON_PLUGINS_CONFIG", "AXIOS_PYTHON_DISABLE_PLUGINS"):
+    for name in (
+        "AXIOS_PYTHON_PLUGINS",
+        "AXIOS_PYTHON_PLUGINS_CONFIG",
+        "AXIOS_PYTHON_DISABLE_PLUGINS",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.delenv("AXIOS_PYTHON_DISABLE_PLUGIN_AUTOLOAD", raising=False)
     yield site
@@ -149,7 +153,8 @@ def test_explicit_by_name_replaces_the_activated_plugin_of_that_name(
     with axios_python.create() as api:
         activated = api.get_plugin("logger")
         mine = api.plugin("logger", level="DEBUG")
-        assert api.plugins == [mine] and mine is not activated
+        assert api.plugins == [mine]
+        assert mine is not activated
 
 
 def test_a_remaining_clash_names_both_origins(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -161,9 +166,8 @@ def test_a_remaining_clash_names_both_origins(monkeypatch: pytest.MonkeyPatch) -
         def on_request(self, config: dict[str, Any]) -> None:
             config["headers"]["X-Stamp"] = "1"
 
-    with axios_python.create({"plugins": [Stamp()]}) as api:
-        with pytest.raises(ConfigError) as info:
-            api.plugin(Stamp())
+    with axios_python.create({"plugins": [Stamp()]}) as api, pytest.raises(ConfigError) as info:
+        api.plugin(Stamp())
     message = str(info.value)
     assert "'stamp' is already registered by create(plugins=[...])" in message
     assert "this one comes from api.plugin()" in message
@@ -252,12 +256,32 @@ def test_per_client_opt_out(site: Path, monkeypatch: pytest.MonkeyPatch) -> None
 @pytest.mark.parametrize(
     ("text", "expected", "key"),
     [
-        ('[options.acme-tracing]\ncolour = "red"\n', r"\[options.acme-tracing\]: plugin 'acme-tracing' rejected its options: unknown option 'colour' \(accepted: service, sample\)", "colour"),
-        ("[options.acme-logger]\nmax_body_length = -1\n", r"\[options.acme-logger\]: plugin 'acme-logger' rejected its options.*max_body_length", "plugins"),
-        ("[options.nope]\nx = 1\n", r"\[options.nope\]: no installed plugin named 'nope'", "options.nope"),
+        (
+            '[options.acme-tracing]\ncolour = "red"\n',
+            r"\[options.acme-tracing\]: plugin 'acme-tracing' rejected its options: unknown option 'colour' \(accepted: service, sample\)",
+            "colour",
+        ),
+        (
+            "[options.acme-logger]\nmax_body_length = -1\n",
+            r"\[options.acme-logger\]: plugin 'acme-logger' rejected its options.*max_body_length",
+            "plugins",
+        ),
+        (
+            "[options.nope]\nx = 1\n",
+            r"\[options.nope\]: no installed plugin named 'nope'",
+            "options.nope",
+        ),
         ('activate = "acme"\n', r"'activate' must be a list of plugin names", "activate"),
-        ("plugins = []\n", r"unknown key 'plugins' \(known: activate, disable, options\)", "plugins"),
-        ("[options]\nacme-tracing = 3\n", r"\[options.acme-tracing\] must be a table", "options.acme-tracing"),
+        (
+            "plugins = []\n",
+            r"unknown key 'plugins' \(known: activate, disable, options\)",
+            "plugins",
+        ),
+        (
+            "[options]\nacme-tracing = 3\n",
+            r"\[options.acme-tracing\] must be a table",
+            "options.acme-tracing",
+        ),
         ("activate = [\n", r"invalid TOML", "AXIOS_PYTHON_PLUGINS_CONFIG"),
     ],
 )
@@ -340,9 +364,20 @@ def test_unknown_transport_of_ours_says_what_to_install() -> None:
 
 def test_cli_unknown_plugin_says_what_to_install(server: LocalServer) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "axios_python._cli", "request", "GET", f"{server.url}/get",
-         "--plugin", "circuit-breaker"],
-        capture_output=True, text=True, timeout=60, check=False,
+        [
+            sys.executable,
+            "-m",
+            "axios_python._cli",
+            "request",
+            "GET",
+            f"{server.url}/get",
+            "--plugin",
+            "circuit-breaker",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert result.returncode == 5
     assert 'pip install "axios-python[resilience]"' in result.stderr
@@ -368,13 +403,18 @@ def test_asking_for_one_plugin_imports_no_other_plugin() -> None:
     """api.plugin("hello") imports hello only; listing reads metadata and imports nothing."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("AXIOS_PYTHON_")}
     result = subprocess.run(
-        [sys.executable, "-c", LAZY_PROBE], capture_output=True, text=True, timeout=60,
-        check=True, env=env,
+        [sys.executable, "-c", LAZY_PROBE],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+        env=env,
     )
     after_plugin, after_listing, listed = result.stdout.splitlines()
     assert after_plugin == "[]"
     assert after_listing == "[]"
-    assert "'cache'" in listed and "'hello'" in listed
+    assert "'cache'" in listed
+    assert "'hello'" in listed
 
 
 # --- lifecycle --------------------------------------------------------------------------
@@ -430,7 +470,8 @@ def test_unplug_leaves_nothing_behind(server: LocalServer, transport: str, mode:
         assert plugin.unregistered == 1
         assert api.middlewares == (mine,)
         assert (len(api.interceptors.request), len(api.interceptors.response)) == (0, 0)
-        assert not api.implements("on_response") and not api.has_plugin(plugin)
+        assert not api.implements("on_response")
+        assert not api.has_plugin(plugin)
         plugin.ran.clear()
         send(api, mode, "/get")
         assert plugin.ran == []
@@ -451,7 +492,8 @@ def test_on_unregister_failure_still_unplugs() -> None:
     with pytest.raises(axios_python.PluginError, match="on_unregister") as info:
         api.unplug(plugin)
     assert info.value.hook == "on_unregister"
-    assert api.plugins == [] and api.middlewares == ()
+    assert api.plugins == []
+    assert api.middlewares == ()
     api.unplug(plugin)  # a plugin that is not registered is ignored
 
 
@@ -464,7 +506,8 @@ def test_failed_registration_keeps_nothing_it_added() -> None:
     api = axios_python.AxiosPython(transport=axios_python.MockTransport(lambda r: 200))
     with pytest.raises(axios_python.PluginError):
         api.plugin(HalfWay())
-    assert api.middlewares == () and api.plugins == []
+    assert api.middlewares == ()
+    assert api.plugins == []
 
 
 def test_cache_plugin_unplugs_cleanly(server: LocalServer) -> None:
@@ -495,7 +538,9 @@ def client_private_names() -> set[str]:
     """Private attributes and methods of a client, e.g. _plugin_manager, _middlewares."""
     api = axios_python.AxiosPython(transport=axios_python.MockTransport(lambda r: 200))
     names = {n for n in vars(api) if n.startswith("_")}
-    names |= {n for n in vars(axios_python.AxiosPython) if n.startswith("_") and not n.endswith("__")}
+    names |= {
+        n for n in vars(axios_python.AxiosPython) if n.startswith("_") and not n.endswith("__")
+    }
     return names
 
 
@@ -566,8 +611,14 @@ def test_the_private_name_check_can_fail(tmp_path: Path) -> None:
 def test_hookspecs_are_public_with_their_types() -> None:
     from axios_python import hookspecs
 
-    assert {"on_register", "on_unregister", "on_request", "on_transport", "on_response",
-            "on_error"} <= set(hookspecs.__all__)
+    assert {
+        "on_register",
+        "on_unregister",
+        "on_request",
+        "on_transport",
+        "on_response",
+        "on_error",
+    } <= set(hookspecs.__all__)
     assert hookspecs.Config is axios_python.Config
     assert hookspecs.NextFn is axios_python.NextFn
     assert hookspecs.hookimpl is axios_python.hookimpl
@@ -575,11 +626,15 @@ def test_hookspecs_are_public_with_their_types() -> None:
 
 def test_asking_a_client_about_plugins_and_hooks() -> None:
     api = axios_python.AxiosPython(transport=axios_python.MockTransport(lambda r: 200))
-    assert not api.implements("on_request") and not api.has_plugin("owning")
+    assert not api.implements("on_request")
+    assert not api.has_plugin("owning")
     plugin = api.plugin(Owning())
-    assert api.implements("on_response") and not api.implements("on_request")
-    assert api.has_plugin("owning") and api.has_plugin(plugin)
-    assert api.get_plugin("owning") is plugin and api.get_plugin("nope") is None
+    assert api.implements("on_response")
+    assert not api.implements("on_request")
+    assert api.has_plugin("owning")
+    assert api.has_plugin(plugin)
+    assert api.get_plugin("owning") is plugin
+    assert api.get_plugin("nope") is None
 
 
 # --- the CLI ------------------------------------------------------------------------------
@@ -590,7 +645,11 @@ def run_cli(site: Path, **env: str) -> subprocess.CompletedProcess[str]:
     clean["PYTHONPATH"] = os.pathsep.join([str(site), clean.get("PYTHONPATH", "")])
     return subprocess.run(
         [sys.executable, "-m", "axios_python._cli", "plugins"],
-        capture_output=True, text=True, timeout=60, check=False, env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env={**clean, **env},
     )
 
 
@@ -613,7 +672,9 @@ def test_cli_shows_what_activation_registers(
         f"via {path} (activate), options from {path} [options.acme-tracing]"
     ) in lines
     assert "Disabled: acme-logger" in lines
-    assert any(line.startswith("acme-tracing  acme-bundle 1.2  hooks: on_request") for line in lines)
+    assert any(
+        line.startswith("acme-tracing  acme-bundle 1.2  hooks: on_request") for line in lines
+    )
 
 
 def test_cli_reports_bad_configuration(site: Path, config_file: Callable[[str], Path]) -> None:

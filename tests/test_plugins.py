@@ -80,7 +80,9 @@ def test_on_request_returning_anything_but_none_or_config_names_the_plugin(
     assert api.get("/ok").status_code == 200  # returning the config itself is fine
     api.plugin(Replace())
     call = (lambda: api.get("/x")) if mode == "sync" else (lambda: asyncio.run(api.async_get("/x")))
-    with pytest.raises(axios_python.PluginError, match="'replacer'.*mutate the config in place") as info:
+    with pytest.raises(
+        axios_python.PluginError, match=r"'replacer'.*mutate the config in place"
+    ) as info:
         call()
     assert info.value.hook == "on_request"
     assert seen == ["http://example.test/ok"]
