@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable, Mapping
-from types import TracebackType
+from types import ModuleType, TracebackType
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -153,7 +153,7 @@ class AxiosPython:
         for owned_name, owned in self._owned.items():
             if owned.from_environment:
                 continue
-            if owned_name == name or type(owned.plugin) is type(plugin):
+            if _same(owned.plugin, owned_name, plugin, name):
                 return True
         return False
 
@@ -162,7 +162,7 @@ class AxiosPython:
         return [
             owned.plugin
             for owned_name, owned in self._owned.items()
-            if owned.from_environment and (owned_name == name or type(owned.plugin) is type(plugin))
+            if owned.from_environment and _same(owned.plugin, owned_name, plugin, name)
         ]
 
     def _clash(self, plugin: Any, name: str, origin: str) -> str:
@@ -430,6 +430,13 @@ class _Owned:
         self.middlewares = middlewares
         self.request_ids = request_ids or set()
         self.response_ids = response_ids or set()
+
+
+def _same(one: Any, one_name: str, other: Any, other_name: str) -> bool:
+    """Whether two plugins are "the same plugin": one name, or one class (modules aside)."""
+    if one_name == other_name:
+        return True
+    return type(one) is type(other) and not isinstance(one, ModuleType)
 
 
 def _ids(interceptors: Interceptors) -> tuple[set[int], set[int]]:

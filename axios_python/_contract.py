@@ -15,7 +15,9 @@ on every installed transport, in sync and async mode.
 from __future__ import annotations
 
 import asyncio
+import atexit
 import socket
+import threading
 import uuid
 from collections.abc import Iterator
 from typing import Any, ClassVar
@@ -60,11 +62,10 @@ class PluginContract:
 
     # --- fixtures ----------------------------------------------------------------------
 
-    @pytest.fixture(scope="class")
-    @classmethod
-    def contract_server(cls) -> Iterator[LocalServer]:
-        with LocalServer() as server:
-            yield server
+    @pytest.fixture
+    def contract_server(self) -> LocalServer:
+        """One server for every contract test of the process (started on first use)."""
+        return _shared_server()
 
     @pytest.fixture(params=TRANSPORTS)
     def contract_transport(self, request: pytest.FixtureRequest) -> str:
@@ -179,6 +180,19 @@ def _send(api: axios_python.AxiosPython, mode: str, url: str, **options: Any) ->
         return response
 
     return asyncio.run(call())
+
+
+_server: LocalServer | None = None
+_server_lock = threading.Lock()
+
+
+def _shared_server() -> LocalServer:
+    global _server
+    with _server_lock:
+        if _server is None:
+            _server = LocalServer().start()
+            atexit.register(_server.close)
+        return _server
 
 
 def _closed_port() -> int:
