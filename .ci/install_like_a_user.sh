@@ -71,4 +71,7 @@ with LocalServer() as server, axios_python.create({"base_url": server.url}) as a
     assert api.get("/headers").data["headers"]["X-Greeting"] == "hi"
 print("  example plugin: installed outside the workspace, registered by name")
 EOF
+"$venv/bin/pip" install --quiet --find-links "$dist" "$work/hello[test]"
+(cd "$work/hello" && "$venv/bin/python" -m pytest -q -p no:cacheprovider tests)
+echo "  example plugin: its PluginContract tests pass outside the workspace"
 echo "== installed like a user: ok"

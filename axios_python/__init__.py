@@ -6,6 +6,7 @@ sync (`api.get`) and async (`await api.async_get`) calls share.
 
 import typing
 
+from . import _known
 from ._api import (
     async_delete,
     async_get,
@@ -44,7 +45,7 @@ from ._exceptions import (
 from ._interceptors import InterceptorManager, Interceptors
 from ._models import Request, Response
 from ._pipeline import is_async_call
-from ._plugins import Plugin
+from ._plugins import Config, Middleware, NextFn, Plugin
 from ._progress import ProgressEvent
 from ._retry import ExponentialBackoff, FixedBackoff, LinearBackoff, RetryStrategy
 from ._transports.base import BaseTransport, LoopLocal
@@ -52,8 +53,8 @@ from ._transports.mock import MockTransport
 from ._version import __version__
 
 if typing.TYPE_CHECKING:  # imported lazily at run time (see __getattr__): pluggy loads on use
-    from ._hookspecs import hookimpl, hookspec
     from ._transports.default import HttpxTransport
+    from .hookspecs import hookimpl, hookspec
 
 __all__ = [
     "AuthPlugin",
@@ -63,6 +64,7 @@ __all__ = [
     "CachePlugin",
     "CancelError",
     "CancelToken",
+    "Config",
     "ConfigError",
     "ExponentialBackoff",
     "FixedBackoff",
@@ -73,9 +75,11 @@ __all__ = [
     "LinearBackoff",
     "LoggerPlugin",
     "LoopLocal",
+    "Middleware",
     "MiddlewareError",
     "MockTransport",
     "NetworkError",
+    "NextFn",
     "Plugin",
     "PluginError",
     "ProgressEvent",
@@ -112,19 +116,15 @@ __all__ = [
 ]
 
 # Names that live in separately installed plugin distributions, and the extra that installs each.
-_PLUGIN_DISTRIBUTIONS = {
-    "CachePlugin": ("axios_python_cache", "cache"),
-    "AuthPlugin": ("axios_python_auth", "auth"),
-    "LoggerPlugin": ("axios_python_logger", "logger"),
-}
+_PLUGIN_DISTRIBUTIONS = _known.CLASSES
 
 
 def __getattr__(name: str) -> typing.Any:
     """Import heavy or optional names on first use, so `import axios_python` stays fast."""
     if name in ("hookimpl", "hookspec"):
-        from . import _hookspecs
+        from . import hookspecs
 
-        return getattr(_hookspecs, name)
+        return getattr(hookspecs, name)
     if name == "HttpxTransport":
         from ._transports.default import HttpxTransport
 

@@ -79,7 +79,10 @@ def _run(argv: Sequence[str] | None) -> int:
     parser.add_argument("--version", action="version", version=_version())
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("demo", help="walk through the features against an embedded local server")
-    commands.add_parser("plugins", help="list installed plugins, their versions and hooks")
+    commands.add_parser(
+        "plugins",
+        help="list installed plugins (versions, hooks) and what environment activation registers",
+    )
     request_parser = commands.add_parser(
         "request",
         help="send one request and print the response",
@@ -531,18 +534,57 @@ def _human(size: float) -> str:
 
 
 def list_plugins() -> int:
+    """The installed plugins, then what environment/configuration activation registers on
+    every client (with options and where each came from). A bad configuration exits with 5."""
     from ._discovery import discover
 
     found = discover()
     if not found:
         print("No plugins installed (entry point group 'axios_python.plugins').")
-        return 0
-    width = max(len(p.name) for p in found)
-    for info in found:
-        hooks = ", ".join(info.hooks) or "-"
-        status = "" if info.error is None else f"  [broken: {info.error}]"
-        print(f"{info.name:<{width}}  {info.distribution} {info.version}  hooks: {hooks}{status}")
-    return 0
+    else:
+        width = max(len(p.name) for p in found)
+        for info in found:
+            hooks = ", ".join(info.hooks) or "-"
+            status = "" if info.error is None else f"  [broken: {info.error}]"
+            print(
+                f"{info.name:<{width}}  {info.distribution} {info.version}  hooks: {hooks}{status}"
+            )
+    return _list_activation()
+
+
+def _list_activation() -> int:
+    from ._discovery import ENV_DISABLE, activation_plan, check_plan
+    from ._exceptions import ConfigError
+
+    try:
+        plan = activation_plan()
+        problems = check_plan(plan)
+    except ConfigError as exc:
+        problems = [exc]
+    if problems:
+        for problem in problems:
+            print(f"Activation: configuration error: {problem}", file=sys.stderr)
+        return EXIT_CONFIG
+    print()
+    if os.environ.get(ENV_DISABLE, "").strip().lower() in ("1", "true", "yes", "on"):
+        print(f"Activation: off ({ENV_DISABLE} is set).")
+    elif not plan.activations:
+        print("Activation: none (AXIOS_PYTHON_PLUGINS and AXIOS_PYTHON_PLUGINS_CONFIG are unset).")
+    else:
+        print("Activation (registered on every client; create({'autoload': False}) opts out):")
+        for activation in plan.activations:
+            options = json.dumps(dict(activation.options), default=repr, sort_keys=True)
+            where = (
+                f", options from {activation.options_origin}" if activation.options_origin else ""
+            )
+            print(f"  {activation.name}  options: {options}  from {activation.origin}{where}")
+    if plan.disabled:
+        print(f"Disabled: {', '.join(plan.disabled)}")
+    for configured in plan.options.values():
+        print(f"Options: {configured.origin} (also for api.plugin(name) and plugins=[name])")
+    for message in plan.skipped:
+        print(f"Skipped: {message}")
+    return EXIT_OK
 
 
 def demo() -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable, Mapping
-from types import TracebackType
+from types import ModuleType, TracebackType
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -25,6 +25,12 @@ if TYPE_CHECKING:
     from ._validation import RequestOptions
 
 __all__ = ["AxiosPython", "create"]
+
+_ENV_NAMES = (  # the environment variables of plugin activation (see _discovery)
+    "AXIOS_PYTHON_PLUGINS",
+    "AXIOS_PYTHON_PLUGINS_CONFIG",
+    "AXIOS_PYTHON_DISABLE_PLUGINS",
+)
 
 URL = str | httpx.URL
 
@@ -60,22 +66,28 @@ class AxiosPython:
         self._lock = threading.RLock()  # a plugin's on_register may call use()
         self._middlewares: tuple[Middleware, ...] = ()
         self._plugin_manager: PluginManager | None = None
+        self._owned: dict[str, _Owned] = {}  # plugin name -> what it registered, its origin
         self._pipeline = Pipeline(self, ())
         for plugin in options.get("plugins", ()):
             if isinstance(plugin, tuple) and len(plugin) == 2 and isinstance(plugin[0], str):
-                self.plugin(plugin[0], **plugin[1])
+                self._add(*_by_name(plugin[0], plugin[1]), "create(plugins=[...])")
+            elif isinstance(plugin, str):
+                self._add(*_by_name(plugin, {}), "create(plugins=[...])")
             else:
-                self.plugin(plugin)
-        if os.environ.get("AXIOS_PYTHON_PLUGINS"):
+                self._add(*_by_object(plugin), "create(plugins=[...])")
+        if options.get("autoload", True) and any(n in os.environ for n in _ENV_NAMES):
             from ._discovery import autoload
 
-            for plugin in autoload():
-                self.plugin(plugin)
+            for plugin, activation in autoload():
+                self._add(plugin, activation.name, activation.origin, from_environment=True)
 
     # --- composition ---------------------------------------------------------------------
 
     def use(self, middleware: Middleware) -> Middleware:
-        """Add a middleware `(ctx, next_fn) -> response` (async def or def); first added is outermost."""
+        """Add a middleware `(ctx, next_fn) -> response` (async def or def); first added is outermost.
+
+        Added from a plugin's `on_register`, it belongs to that plugin: `unplug()` removes it.
+        """
         if not callable(middleware):
             raise TypeError("middleware must be a callable (ctx, next_fn) -> response")
         with self._lock:
@@ -84,61 +96,197 @@ class AxiosPython:
         return middleware
 
     def eject_middleware(self, middleware: Middleware) -> None:
-        """Remove a middleware added with `use()`."""
+        """Remove a middleware added with `use()` (one that is not there is ignored)."""
         with self._lock:
             self._middlewares = tuple(m for m in self._middlewares if m is not middleware)
             self._pipeline = Pipeline(self, self._middlewares)
 
+    @property
+    def middlewares(self) -> tuple[Middleware, ...]:
+        """The middleware added with `use()`, outermost first."""
+        return self._middlewares
+
     def plugin(self, plugin: Any, **options: Any) -> Any:
         """Register a plugin on this client only, and return it.
 
-        `plugin` is a plugin object, or the name of an installed plugin (entry point group
-        `axios_python.plugins`) to instantiate with `options`: `api.plugin("cache", ttl=120)`.
-        Registering the same plugin (or plugin name) twice raises `ConfigError`.
+        `plugin` is a plugin object, registered under its `name` (default: its class name), or
+        the name of an installed plugin (entry point group `axios_python.plugins`) to
+        instantiate with `options` and register under that name: `api.plugin("cache", ttl=120)`.
+
+        A plugin that environment activation registered (`AXIOS_PYTHON_PLUGINS`, a bundle, the
+        configuration file) gives way to the same plugin registered here, by name or by class:
+        the activated one is unplugged first. Any other clash of names raises `ConfigError`
+        naming where both came from.
         """
         if isinstance(plugin, str):
-            from ._discovery import load_plugin
-
-            plugin = load_plugin(plugin, **options)
-        elif options:
+            return self._add(*_by_name(plugin, options), "api.plugin()")
+        if options:
             raise ConfigError(
                 "options are only accepted with a plugin name: api.plugin('name', **options)"
             )
-        with self._lock:
-            if self._plugin_manager is None:
-                from ._manager import PluginManager
+        return self._add(*_by_object(plugin), "api.plugin()")
 
-                self._plugin_manager = PluginManager()
-                self._plugin_manager.hook.on_register.call_historic(kwargs={"client": self})
-            pm = self._plugin_manager
-            if pm.is_registered(plugin) or pm.has_plugin(plugin_name(plugin)):
-                raise ConfigError(
-                    f"plugin {plugin_name(plugin)!r} is already registered", key="plugins"
-                )
-            try:
-                pm.register(plugin)
-            except AxiosPythonError:
-                raise
-            except Exception as exc:
-                if pm.is_registered(plugin):
-                    pm.unregister(plugin)
-                raise PluginError(
-                    f"plugin {plugin_name(plugin)!r} failed to register: {type(exc).__name__}: {exc}",
-                    plugin=plugin_name(plugin),
-                    hook="on_register",
-                ) from exc
+    def _add(self, plugin: Any, name: str, origin: str, *, from_environment: bool = False) -> Any:
+        with self._lock:
+            pm = self._manager()
+            if from_environment:
+                if self._replaced_by_explicit(plugin, name):
+                    return None  # explicit registration wins over environment activation
+            else:
+                for other in self._activated_like(plugin, name):
+                    self.unplug(other)
+            if pm.is_registered(plugin) or pm.has_plugin(name):
+                raise ConfigError(self._clash(plugin, name, origin), key="plugins")
+            self._register(pm, plugin, name, origin, from_environment)
         return plugin
 
+    def _manager(self) -> PluginManager:
+        if self._plugin_manager is None:
+            from ._manager import PluginManager
+
+            self._plugin_manager = PluginManager()
+            self._plugin_manager.hook.on_register.call_historic(kwargs={"client": self})
+        return self._plugin_manager
+
+    def _replaced_by_explicit(self, plugin: Any, name: str) -> bool:
+        """Whether an explicitly registered plugin already is this activated one."""
+        for owned_name, owned in self._owned.items():
+            if owned.from_environment:
+                continue
+            if _same(owned.plugin, owned_name, plugin, name):
+                return True
+        return False
+
+    def _activated_like(self, plugin: Any, name: str) -> list[Any]:
+        """Environment-activated plugins that `plugin`, registered explicitly, replaces."""
+        return [
+            owned.plugin
+            for owned_name, owned in self._owned.items()
+            if owned.from_environment and _same(owned.plugin, owned_name, plugin, name)
+        ]
+
+    def _clash(self, plugin: Any, name: str, origin: str) -> str:
+        owned = self._owned.get(name)
+        if owned is None and self._plugin_manager is not None:
+            registered_as = self._plugin_manager.get_name(plugin)
+            owned = self._owned.get(registered_as or "")
+        before = f" by {owned.origin}" if owned is not None else ""
+        return (
+            f"plugin {name!r} is already registered{before}; this one comes from {origin}. "
+            "Unplug the first, or give one of them another name"
+        )
+
+    def _register(
+        self, pm: PluginManager, plugin: Any, name: str, origin: str, from_environment: bool
+    ) -> None:
+        """Register, recording the middleware and interceptors `on_register` adds."""
+        before = (self._middlewares, _ids(self.interceptors))
+        try:
+            pm.register(plugin, name)
+        except AxiosPythonError:
+            self._drop_added(before)
+            raise
+        except Exception as exc:
+            if pm.is_registered(plugin):
+                pm.unregister(plugin)
+            self._drop_added(before)
+            raise PluginError(
+                f"plugin {name!r} failed to register: {type(exc).__name__}: {exc}",
+                plugin=name,
+                hook="on_register",
+            ) from exc
+        middlewares = tuple(m for m in self._middlewares if m not in before[0])
+        request, response = _ids(self.interceptors)
+        self._owned[name] = _Owned(
+            plugin,
+            origin,
+            from_environment,
+            middlewares,
+            request - before[1][0],
+            response - before[1][1],
+        )
+
+    def _drop_added(self, before: tuple[tuple[Middleware, ...], tuple[set[int], set[int]]]) -> None:
+        """A plugin that failed to register keeps nothing it added."""
+        added = _Owned(None, "", False, tuple(m for m in self._middlewares if m not in before[0]))
+        request, response = _ids(self.interceptors)
+        added.request_ids, added.response_ids = request - before[1][0], response - before[1][1]
+        self._release(added)
+
+    def _release(self, owned: _Owned) -> None:
+        for middleware in owned.middlewares:
+            self.eject_middleware(middleware)
+        for handler_id in owned.request_ids:
+            self.interceptors.request.eject(handler_id)
+        for handler_id in owned.response_ids:
+            self.interceptors.response.eject(handler_id)
+
     def unplug(self, plugin: Any) -> None:
-        """Unregister a plugin."""
-        if self._plugin_manager is not None:
-            self._plugin_manager.unregister(plugin)
+        """Unregister a plugin (the object, or the name it is registered under).
+
+        Calls its `on_unregister(client)` hook, then removes its hooks and the middleware and
+        interceptors its `on_register` added. A plugin that is not registered is ignored.
+        """
+        with self._lock:
+            pm = self._plugin_manager
+            if pm is None:
+                return
+            name = plugin if isinstance(plugin, str) else pm.get_name(plugin)
+            target = pm.get_plugin(name) if name is not None else None
+            if name is None or target is None:
+                return
+            owned = self._owned.pop(name, None)
+            try:
+                pm.call_unregister(target, self)
+            except Exception as exc:
+                error: Exception | None = exc
+            else:
+                error = None
+            if owned is not None:
+                self._release(owned)
+            pm.unregister(target)
+        if isinstance(error, AxiosPythonError):
+            raise error
+        if error is not None:
+            raise PluginError(
+                f"plugin {name!r} raised in on_unregister: {type(error).__name__}: {error} "
+                "(it was unplugged all the same)",
+                plugin=name,
+                hook="on_unregister",
+            ) from error
 
     @property
     def plugins(self) -> list[Any]:
         """The plugins registered on this client."""
         pm = self._plugin_manager
         return [] if pm is None else [p for _, p in pm.list_name_plugin()]
+
+    def get_plugin(self, name: str) -> Any:
+        """The plugin registered under `name`, or None."""
+        pm = self._plugin_manager
+        return None if pm is None else pm.get_plugin(name)
+
+    def has_plugin(self, plugin: Any) -> bool:
+        """Whether `plugin` (an object, or the name it is registered under) is registered."""
+        pm = self._plugin_manager
+        if pm is None:
+            return False
+        return pm.has_plugin(plugin) if isinstance(plugin, str) else pm.is_registered(plugin)
+
+    def plugin_origin(self, plugin: Any) -> str | None:
+        """Where a registered plugin came from: "api.plugin()", "create(plugins=[...])",
+        "AXIOS_PYTHON_PLUGINS", a bundle or a configuration file; None if not registered."""
+        pm = self._plugin_manager
+        if pm is None:
+            return None
+        name = plugin if isinstance(plugin, str) else pm.get_name(plugin)
+        owned = self._owned.get(name or "")
+        return owned.origin if owned is not None else None
+
+    def implements(self, hook: str) -> bool:
+        """Whether some registered plugin implements `hook` (e.g. "on_request")."""
+        pm = self._plugin_manager
+        return pm is not None and hook in pm.active
 
     # --- requests ------------------------------------------------------------------------
 
@@ -253,6 +401,60 @@ def _load_validator() -> Callable[[Mapping[str, Any]], dict[str, Any]]:
 
     _validate_options = validate_request_options
     return validate_request_options
+
+
+class _Owned:
+    """A registered plugin, where it came from, and what its `on_register` added."""
+
+    __slots__ = (
+        "from_environment",
+        "middlewares",
+        "origin",
+        "plugin",
+        "request_ids",
+        "response_ids",
+    )
+
+    def __init__(
+        self,
+        plugin: Any,
+        origin: str,
+        from_environment: bool,
+        middlewares: tuple[Middleware, ...] = (),
+        request_ids: set[int] | None = None,
+        response_ids: set[int] | None = None,
+    ) -> None:
+        self.plugin = plugin
+        self.origin = origin
+        self.from_environment = from_environment
+        self.middlewares = middlewares
+        self.request_ids = request_ids or set()
+        self.response_ids = response_ids or set()
+
+
+def _same(one: Any, one_name: str, other: Any, other_name: str) -> bool:
+    """Whether two plugins are "the same plugin": one name, or one class (modules aside)."""
+    if one_name == other_name:
+        return True
+    return type(one) is type(other) and not isinstance(one, ModuleType)
+
+
+def _ids(interceptors: Interceptors) -> tuple[set[int], set[int]]:
+    return (
+        {h.id for h in interceptors.request.handlers},
+        {h.id for h in interceptors.response.handlers},
+    )
+
+
+def _by_name(name: str, options: Mapping[str, Any]) -> tuple[Any, str]:
+    """An installed plugin, instantiated, and the entry point name it registers under."""
+    from ._discovery import load_plugin
+
+    return load_plugin(name, **options), name
+
+
+def _by_object(plugin: Any) -> tuple[Any, str]:
+    return plugin, plugin_name(plugin)
 
 
 def _make_transport(

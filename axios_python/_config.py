@@ -62,7 +62,7 @@ def split_client_options(options: dict[str, Any]) -> tuple[dict[str, Any], dict[
             transport[key] = value
         elif key == "headers":
             headers.update(value)
-        elif key not in ("transport", "plugins"):
+        elif key not in ("transport", "plugins", "autoload"):
             defaults[key] = value
     if "max_redirects" in options:
         transport["max_redirects"] = options["max_redirects"]

@@ -4,19 +4,25 @@ from __future__ import annotations
 
 import inspect
 import operator
+import weakref
 from collections.abc import Callable
-from types import CodeType, TracebackType
-from typing import Any
+from types import CodeType, ModuleType, TracebackType
+from typing import Any, cast
 
 import pluggy
 
-from . import _hookspecs
+from . import hookspecs
 from ._exceptions import AxiosPythonError, ConfigError, PluginError
-from ._plugins import HOOK_NAMES, Plugin, plugin_name
+from ._plugins import HOOK_NAMES, Plugin, bad_on_request_result, plugin_name
 
 __all__ = ["PluginManager"]
 
 
+_CLASS_OPTS: weakref.WeakKeyDictionary[type, dict[str, pluggy.HookimplOpts | None]] = (
+    weakref.WeakKeyDictionary()
+)
+_SPEC_OPTS: dict[str, pluggy.HookspecOpts | None] = {}  # every manager reads the same specs
+_MARK = hookspecs.PROJECT + "_impl"  # the attribute @hookimpl sets on a function
 _PLAIN_OPTS: pluggy.HookimplOpts = {
     "wrapper": False,
     "hookwrapper": False,
@@ -31,13 +37,42 @@ class PluginManager(pluggy.PluginManager):
     """A pluggy manager for one client, so plugins stay isolated per instance."""
 
     def __init__(self) -> None:
-        super().__init__(_hookspecs.PROJECT)
-        self.add_hookspecs(_hookspecs)
+        super().__init__(hookspecs.PROJECT)
+        self.add_hookspecs(hookspecs)
         self.active: frozenset[str] = frozenset()  # hook names that have implementations
         self._direct: dict[str, _Direct | None] = {}
 
+    def parse_hookspec_opts(self, module_or_class: Any, name: str) -> pluggy.HookspecOpts | None:
+        if name not in HOOK_NAMES:
+            return None  # the hookspecs module's other names: types, markers, imports
+        if module_or_class is not hookspecs:
+            return super().parse_hookspec_opts(module_or_class, name)
+        try:
+            opts = _SPEC_OPTS[name]
+        except KeyError:
+            opts = _SPEC_OPTS[name] = super().parse_hookspec_opts(module_or_class, name)
+        return None if opts is None else cast(pluggy.HookspecOpts, dict(opts))
+
     def parse_hookimpl_opts(self, plugin: Any, name: str) -> pluggy.HookimplOpts | None:
-        opts = super().parse_hookimpl_opts(plugin, name)
+        """What pluggy finds at `plugin.name`, remembered per plugin class: a client's plugins
+        are often new instances of the classes the previous client had."""
+        if isinstance(plugin, (type, ModuleType)) or name in getattr(plugin, "__dict__", ()):
+            return self._parse_hookimpl_opts(plugin, name)
+        known = _CLASS_OPTS.get(type(plugin))
+        if known is None:
+            known = _CLASS_OPTS[type(plugin)] = {}
+        try:
+            opts = known[name]
+        except KeyError:
+            opts = known[name] = self._parse_hookimpl_opts(plugin, name)
+        return None if opts is None else cast(pluggy.HookimplOpts, dict(opts))
+
+    def _parse_hookimpl_opts(self, plugin: Any, name: str) -> pluggy.HookimplOpts | None:
+        # pluggy's own look (inspect.getattr_static on every name) costs ~0.3 ms a plugin:
+        # only a marked attribute is handed to it.
+        opts = super().parse_hookimpl_opts(plugin, name) if _may_be_marked(plugin, name) else None
+        if name not in HOOK_NAMES:
+            return opts
         overridden = isinstance(plugin, Plugin) and getattr(
             type(plugin), name, None
         ) is not getattr(Plugin, name, None)
@@ -73,18 +108,24 @@ class PluginManager(pluggy.PluginManager):
         """
         try:
             direct = self._direct.get(hook_name)
+            check = _CHECKS.get(hook_name)
             if direct is None:
-                return getattr(self.hook, hook_name)(**kwargs)
+                results = getattr(self.hook, hook_name)(**kwargs)
+                if check is not None:
+                    results = [check(result, kwargs, "<unknown>") for result in results]
+                return results
             if direct[0]:  # firstresult
-                for function, arguments in direct[1]:
+                for function, arguments, _ in direct[1]:
                     result = function(*arguments(kwargs))
                     if result is not None:
                         return result
                 return None
             results = []
-            for function, arguments in direct[1]:
+            for function, arguments, owner in direct[1]:
                 result = function(*arguments(kwargs))
                 if result is not None:
+                    if check is not None:
+                        result = check(result, kwargs, owner)
                     results.append(result)
             return results
         except AxiosPythonError:
@@ -102,6 +143,17 @@ class PluginManager(pluggy.PluginManager):
             raise
         except Exception as exc:
             raise self._plugin_error(exc, hook_name) from exc
+
+    def call_unregister(self, plugin: Any, client: Any) -> None:
+        """Call `plugin`'s own `on_unregister(client)`, if it implements it (and only its)."""
+        for impl in self.hook.on_unregister.get_hookimpls():
+            if impl.plugin is plugin:
+                arguments = {"client": client}
+                result = impl.function(*(arguments[name] for name in impl.argnames))
+                if inspect.isawaitable(result):
+                    from ._pipeline import run_sync
+
+                    run_sync(result)  # type: ignore[arg-type]
 
     def _plugin_error(self, exc: BaseException, hook_name: str) -> PluginError:
         plugin = self._culprit(exc.__traceback__, hook_name)
@@ -125,6 +177,22 @@ class PluginManager(pluggy.PluginManager):
         return culprit
 
 
+def _may_be_marked(plugin: Any, name: str) -> bool:
+    """Whether attribute `name` of `plugin` might carry a `@hookimpl` mark (with a `specname`,
+    a hook implementation may have any name); looked up without running instance code."""
+    if name.startswith("__"):
+        return False
+    if isinstance(plugin, ModuleType):
+        attr = vars(plugin).get(name)
+    else:
+        attr = getattr(plugin, "__dict__", {}).get(name)
+        if attr is None:
+            mro = plugin.__mro__ if isinstance(plugin, type) else type(plugin).__mro__
+            attr = next((k.__dict__[name] for k in mro if name in k.__dict__), None)
+    attr = getattr(attr, "__func__", attr)  # staticmethod, classmethod
+    return attr is not None and hasattr(attr, _MARK)
+
+
 def _not_a_plugin(plugin: Any) -> str:
     """Why `plugin` (which implements no hook at all) cannot be registered."""
     if isinstance(plugin, type):
@@ -141,8 +209,24 @@ def _not_a_plugin(plugin: Any) -> str:
     )
 
 
+def _check_on_request(result: Any, kwargs: dict[str, Any], owner: str) -> Any:
+    """Enforce `on_request`'s return convention, naming the plugin that broke it."""
+    if inspect.isawaitable(result):
+        return _check_later(result, kwargs, owner)
+    problem = bad_on_request_result(result, kwargs["config"])
+    if problem is not None:
+        raise PluginError(f"plugin {owner!r}: {problem}", plugin=owner, hook="on_request")
+    return result
+
+
+async def _check_later(result: Any, kwargs: dict[str, Any], owner: str) -> Any:
+    return _check_on_request(await result, kwargs, owner)
+
+
+_CHECKS: dict[str, Callable[[Any, dict[str, Any], str], Any]] = {"on_request": _check_on_request}
+
 _Arguments = Callable[[dict[str, Any]], tuple[Any, ...]]
-_Direct = tuple[bool, tuple[tuple[Any, _Arguments], ...]]
+_Direct = tuple[bool, tuple[tuple[Any, _Arguments, str], ...]]
 
 
 def _direct_calls(hook: pluggy.HookCaller) -> _Direct | None:
@@ -159,7 +243,10 @@ def _direct_calls(hook: pluggy.HookCaller) -> _Direct | None:
         return None
     if any(impl.wrapper or impl.hookwrapper for impl in impls):
         return None
-    calls = tuple((impl.function, _arguments(tuple(impl.argnames))) for impl in reversed(impls))
+    calls = tuple(
+        (impl.function, _arguments(tuple(impl.argnames)), impl.plugin_name)
+        for impl in reversed(impls)
+    )
     return bool(spec.opts.get("firstresult")), calls
 
 

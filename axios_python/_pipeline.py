@@ -46,7 +46,7 @@ from ._exceptions import (
 )
 from ._interceptors import run_chain
 from ._models import Response, _status_message
-from ._plugins import apply_returned_config, has_awaitable
+from ._plugins import has_awaitable
 from ._retry import ExponentialBackoff, RetryStrategy
 
 if TYPE_CHECKING:
@@ -497,8 +497,7 @@ class Pipeline:
             assert pm is not None
             results = pm.call("on_request", config=config, attempt=attempt)
             if has_awaitable(results):
-                results = await pm.resolve(results, "on_request")
-            apply_returned_config(config, results)
+                await pm.resolve(results, "on_request")
         request = build_request(config, self._memo)
         if timeout_cap is not None:
             _cap_timeout(request, timeout_cap)

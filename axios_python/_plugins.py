@@ -3,12 +3,36 @@
 from __future__ import annotations
 
 import inspect
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
-__all__ = ["HOOK_NAMES", "Plugin", "apply_returned_config", "has_awaitable", "plugin_name"]
+__all__ = [
+    "HOOK_NAMES",
+    "Config",
+    "Middleware",
+    "NextFn",
+    "Plugin",
+    "bad_on_request_result",
+    "has_awaitable",
+    "plugin_name",
+]
 
-HOOK_NAMES = ("on_register", "on_request", "on_transport", "on_response", "on_error")
+Config = dict[str, Any]
+"""The merged config of one request, which interceptors, middleware and hooks may mutate."""
+NextFn = Callable[[Config], Any]
+"""A middleware's `next_fn`: `next_fn(config)` gives the Response (sync calls, plain `def`
+middleware) or an awaitable of it (`return await next_fn(ctx)` works on both kinds of call)."""
+Middleware = Callable[[Config, NextFn], Any]
+"""`(config, next_fn) -> Response`, or an awaitable of it."""
+
+HOOK_NAMES = (
+    "on_register",
+    "on_unregister",
+    "on_request",
+    "on_transport",
+    "on_response",
+    "on_error",
+)
 
 
 class Plugin:
@@ -22,7 +46,7 @@ class Plugin:
     ```
 
     Only overridden methods become hook implementations, so an empty hook costs nothing. The
-    hooks and their order are documented in `axios_python._hookspecs`. `name` (default: the
+    hooks and their order are documented in `axios_python.hookspecs`. `name` (default: the
     class name) identifies the plugin in errors and in `api.plugins`.
     """
 
@@ -30,10 +54,13 @@ class Plugin:
 
     # Placeholders, never called: only overridden methods become hook implementations. Their
     # gradual signatures let an override take any subset of the hook's arguments (see
-    # `_hookspecs`), e.g. `on_response(self, response)` or `on_response(self, response, attempt)`.
+    # `axios_python.hookspecs`), e.g. `on_response(self, response)` or `on_response(self, response, attempt)`.
 
     def on_register(self, *args: Any, **kwargs: Any) -> Any:
         """`on_register(client)`: once, when registered on a client."""
+
+    def on_unregister(self, *args: Any, **kwargs: Any) -> Any:
+        """`on_unregister(client)`: once, when `client.unplug()` removes the plugin."""
 
     def on_request(self, *args: Any, **kwargs: Any) -> Any:
         """`on_request(config, attempt)`: before each attempt's request is built."""
@@ -62,9 +89,16 @@ def has_awaitable(result: Any) -> bool:
     return result is not None and inspect.isawaitable(result)
 
 
-def apply_returned_config(config: dict[str, Any], results: list[Any]) -> None:
-    """`on_request` may return a replacement mapping: copy its items into `config`."""
-    for result in results:
-        if result is not None and result is not config and isinstance(result, Mapping):
-            config.clear()
-            config.update(result)
+def bad_on_request_result(result: Any, config: Any) -> str | None:
+    """What is wrong with a value an `on_request` implementation returned (None if nothing).
+
+    The contract (see `axios_python.hookspecs.on_request`): mutate `config` in place and
+    return None, or `config` itself.
+    """
+    if result is None or result is config:
+        return None
+    kind = "another mapping" if isinstance(result, Mapping) else type(result).__name__
+    return (
+        f"on_request returned {kind}; mutate the config in place and return None (or the "
+        "config itself): a returned value never replaces the config"
+    )

@@ -225,6 +225,7 @@ class ClientOptions(RequestOptions, total=False):
     limits: httpx.Limits | None
     transport: BaseTransport | str | None
     plugins: list[Any]
+    autoload: bool
 
 
 REQUEST_KEYS = frozenset(RequestOptions.__annotations__) - {"__pydantic_config__"}

@@ -1,4 +1,4 @@
-"""Test code that uses axios_python without a network: a route table and the `axios_mock` fixture.
+"""Test code that uses axios_python without a network, and test plugins against the contract.
 
 The pytest plugin is registered through the `pytest11` entry point, so installing axios_python
 is enough: any test can ask for the `axios_mock` fixture::
@@ -8,12 +8,23 @@ is enough: any test can ask for the `axios_mock` fixture::
         assert fetch_user_name(1) == "Ada"  # your code, calling axios_python.get(...)
         assert route.call_count == 1
 
-While the fixture is active, every client that uses the default (httpx) transport, including
-the module-level helpers and clients created before the test, is answered by the router
-instead of the network. `axios_mock.client(config)` also gives a client wired to it directly.
+While the fixture is active, every client is answered by the router instead of the network,
+whatever its transport ("httpx", "aiohttp", or a transport object of your own), including the
+module-level helpers and clients created before the test; only clients given a
+`MockTransport` of their own keep it. `axios_mock.client(config)` also gives a client wired to
+it directly (with environment plugin activation applied, as `create()` does).
 An unmatched request raises `UnmatchedRequest` (an `AssertionError`) naming it.
 
 `MockRouter` works without pytest too: `AxiosPython(transport=MockTransport(router))`.
+
+Plugin authors: `PluginContract` is a battery of tests a plugin must pass (sync and async
+calls, retries, streaming, error paths, unplug and replug, on every installed transport)::
+
+    from axios_python.testing import PluginContract
+
+    class TestMyPluginContract(PluginContract):
+        def make_plugin(self):
+            return MyPlugin(option=1)
 """
 
 from __future__ import annotations
@@ -22,8 +33,8 @@ import contextlib
 import inspect
 import json as jsonlib
 import re
-from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
-from typing import Any
+from collections.abc import Awaitable, Callable, Coroutine, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -31,7 +42,11 @@ from ._client import AxiosPython
 from ._models import Request, Response
 from ._transports.mock import MockTransport
 
-__all__ = ["MockRouter", "Route", "UnmatchedRequest", "axios_mock"]
+if TYPE_CHECKING:
+    from ._cancel import CancelToken
+    from ._transports.base import BaseTransport
+
+__all__ = ["MockRouter", "PluginContract", "Route", "UnmatchedRequest", "axios_mock"]
 
 _UNSET: Any = object()
 Handler = Callable[[Request], Any]
@@ -206,7 +221,11 @@ class MockRouter:
     # --- clients -----------------------------------------------------------------------------
 
     def client(self, config: Mapping[str, Any] | None = None) -> AxiosPython:
-        """A client with `config` whose requests this router answers."""
+        """A client with `config` whose requests this router answers.
+
+        Like `create()`, it gets the plugins environment activation registers
+        (`AXIOS_PYTHON_PLUGINS`, the configuration file); `{"autoload": False}` opts out.
+        """
         return AxiosPython(config, transport=self.transport)
 
     # --- the MockTransport handler -----------------------------------------------------------
@@ -227,24 +246,34 @@ class MockRouter:
 
     @contextlib.contextmanager
     def patched(self) -> Iterator[MockRouter]:
-        """Within the block, clients on the default transport are answered by this router."""
-        from ._transports.default import HttpxTransport
+        """Within the block, every client is answered by this router, whatever its transport
+        (clients with a `MockTransport` of their own keep it)."""
+        from ._pipeline import AsyncIO, SyncIO
 
-        transport = self.transport
-        original = HttpxTransport.send, HttpxTransport.send_async
+        router_transport = self.transport
+        sync_send, async_send = SyncIO.send, AsyncIO.send
 
-        def send(_self: HttpxTransport, request: Request) -> Response:
-            return transport.send(request)
+        async def send(
+            io: SyncIO, transport: BaseTransport, request: Request, token: CancelToken | None
+        ) -> Response:
+            if not isinstance(transport, MockTransport):
+                transport = router_transport
+            return await sync_send(io, transport, request, token)
 
-        async def send_async(_self: HttpxTransport, request: Request) -> Response:
-            return await transport.send_async(request)
+        def send_async(
+            io: AsyncIO, transport: BaseTransport, request: Request, token: CancelToken | None
+        ) -> Coroutine[Any, Any, Response]:
+            if not isinstance(transport, MockTransport):
+                transport = router_transport
+            return async_send(io, transport, request, token)
 
-        HttpxTransport.send = send  # type: ignore[method-assign,assignment]
-        HttpxTransport.send_async = send_async  # type: ignore[method-assign,assignment]
+        SyncIO.send = send  # type: ignore[method-assign,assignment]
+        AsyncIO.send = send_async  # type: ignore[method-assign,assignment]
         try:
             yield self
         finally:
-            HttpxTransport.send, HttpxTransport.send_async = original  # type: ignore[method-assign]
+            SyncIO.send = sync_send  # type: ignore[method-assign]
+            AsyncIO.send = async_send  # type: ignore[method-assign]
 
 
 def _compile(url: Pattern) -> Callable[[httpx.URL], bool]:
@@ -301,6 +330,18 @@ async def _convert_later(result: Awaitable[Any]) -> Response | httpx.Response:
     return _as_answer(await result)
 
 
+def __getattr__(name: str) -> Any:
+    """`PluginContract` is imported on first use: it reads the installed transports."""
+    if name == "PluginContract":
+        from ._contract import PluginContract
+
+        return PluginContract
+    raise AttributeError(f"module 'axios_python.testing' has no attribute {name!r}")
+
+
+if TYPE_CHECKING:
+    from ._contract import PluginContract
+
 # --- the pytest plugin ---------------------------------------------------------------------
 
 try:
@@ -312,10 +353,12 @@ if pytest is not None:
 
     @pytest.fixture
     def axios_mock(monkeypatch: pytest.MonkeyPatch) -> Iterator[MockRouter]:
-        """A `MockRouter` answering every request sent through the default transport.
+        """A `MockRouter` answering every request, whatever the client's transport.
 
-        It covers the module-level helpers (`axios_python.get`), `create()` clients, and clients
-        made before the test; `axios_mock.client(config)` gives one wired to it directly.
+        It covers the module-level helpers (`axios_python.get`), `create()` clients on any
+        transport ("httpx", "aiohttp", your own), and clients made before the test; only a
+        client given its own `MockTransport` keeps it. `axios_mock.client(config)` gives one
+        wired to it directly.
         """
         from . import _api
 

@@ -56,17 +56,53 @@ async def test_on_request_reaches_the_server_async(aapi: axios_python.AxiosPytho
     assert response.data["headers"]["X-Greeting"] == "hi"
 
 
-def test_on_request_may_return_a_replacement_mapping() -> None:
-    """Returning another mapping replaces the config's items."""
-    transport, _ = counting_transport()
+@pytest.mark.parametrize("returned", [{"timeout": 3}, "config", 42])
+def test_on_request_returning_anything_but_none_or_config_names_the_plugin(
+    returned: Any, mode: str
+) -> None:
+    """One return convention: mutate in place, return None (or the config); anything else is a
+    PluginError naming the plugin and the rule, never a bare KeyError from a replaced config."""
+    transport, seen = counting_transport()
 
     class Replace(Plugin):
-        def on_request(self, config: dict[str, Any]) -> dict[str, Any]:
-            return {**config, "url": "/replaced"}
+        name = "replacer"
+
+        def on_request(self, config: dict[str, Any]) -> Any:
+            return returned
+
+    class Fine(Plugin):
+        def on_request(self, config: dict[str, Any]) -> Any:
+            config["headers"]["X-Fine"] = "1"
+            return config
 
     api = axios_python.AxiosPython({"base_url": "http://example.test"}, transport=transport)
+    api.plugin(Fine())
+    assert api.get("/ok").status_code == 200  # returning the config itself is fine
     api.plugin(Replace())
-    assert str(api.get("/original").url) == "http://example.test/replaced"
+    call = (lambda: api.get("/x")) if mode == "sync" else (lambda: asyncio.run(api.async_get("/x")))
+    with pytest.raises(
+        axios_python.PluginError, match=r"'replacer'.*mutate the config in place"
+    ) as info:
+        call()
+    assert info.value.hook == "on_request"
+    assert seen == ["http://example.test/ok"]
+
+
+def test_async_on_request_return_value_is_checked_too() -> None:
+    """An async on_request that returns a mapping is named as well, once awaited."""
+
+    class AsyncReplace(Plugin):
+        name = "async-replacer"
+
+        async def on_request(self, config: dict[str, Any]) -> Any:
+            return {"url": "/elsewhere"}
+
+    api = axios_python.AxiosPython(
+        {"base_url": "http://example.test"}, transport=counting_transport()[0]
+    )
+    api.plugin(AsyncReplace())
+    with pytest.raises(axios_python.PluginError, match="async-replacer"):
+        asyncio.run(api.async_get("/x"))
 
 
 def test_on_transport_answers_without_the_network() -> None:

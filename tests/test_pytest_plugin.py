@@ -27,10 +27,10 @@ def test_fixture_mocks_module_helpers_and_clients(pytester: pytest.Pytester) -> 
         import axios_python
         import pytest
 
-        from axios_python._transports.default import HttpxTransport
+        from axios_python._pipeline import AsyncIO, SyncIO
 
         made_at_import = axios_python.create({{"base_url": "{BASE}"}})
-        ORIGINAL = HttpxTransport.send, HttpxTransport.send_async
+        ORIGINAL = SyncIO.send, AsyncIO.send
         state = {{}}
 
         def test_loaded_through_the_entry_point(request):
@@ -43,7 +43,7 @@ def test_fixture_mocks_module_helpers_and_clients(pytester: pytest.Pytester) -> 
 
         def test_helpers(axios_mock):
             state["mock_default"] = axios_python.default_client()
-            assert HttpxTransport.send is not ORIGINAL[0]
+            assert SyncIO.send is not ORIGINAL[0]
             route = axios_mock.get("/users/1", json={{"name": "Ada"}})
             assert fetch_name(1) == "Ada"
             assert route.call_count == 1
@@ -70,12 +70,109 @@ def test_fixture_mocks_module_helpers_and_clients(pytester: pytest.Pytester) -> 
             assert response.data == [1, 2]
 
         def test_restored_afterwards():
-            assert (HttpxTransport.send, HttpxTransport.send_async) == ORIGINAL
+            assert (SyncIO.send, AsyncIO.send) == ORIGINAL
             assert axios_python.default_client() is not state["mock_default"]
         """
     )
     result = pytester.runpytest("-p", "no:cacheprovider")
     result.assert_outcomes(passed=6)
+
+
+def test_fixture_answers_every_transport_and_applies_activation(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """axios_mock answers clients on transport="aiohttp" (and any non-mock transport), and
+    axios_mock.client() gets the AXIOS_PYTHON_PLUGINS plugins as create() does."""
+    pytest.importorskip("axios_python_aiohttp")
+    monkeypatch.setenv("AXIOS_PYTHON_PLUGINS", "hello")
+    pytester.makepyfile(
+        f"""
+        import asyncio
+
+        import pytest
+
+        import axios_python
+
+        @pytest.mark.parametrize("mode", ["sync", "async"])
+        def test_aiohttp_client(axios_mock, mode):
+            route = axios_mock.get("/users/1", json={{"name": "Ada"}})
+            api = axios_python.create({{"base_url": "{BASE}", "transport": "aiohttp"}})
+            if mode == "sync":
+                response = api.get("/users/1")
+            else:
+                response = asyncio.run(api.async_get("/users/1"))
+            assert response.data == {{"name": "Ada"}}
+            assert route.last_request.headers["X-Greeting"] == "hello"
+            api.close()
+
+        def test_own_mock_transport_is_kept(axios_mock):
+            mine = axios_python.MockTransport(lambda request: axios_python.Response(204))
+            api = axios_python.create({{"base_url": "{BASE}", "transport": mine}})
+            assert api.get("/x").status_code == 204
+            assert axios_mock.calls == []
+
+        def test_client_applies_activation(axios_mock):
+            axios_mock.get("/h", json={{}})
+            api = axios_mock.client({{"base_url": "{BASE}"}})
+            assert [type(p).__name__ for p in api.plugins] == ["HelloPlugin"]
+            api.get("/h")
+            assert axios_mock.calls[0].headers["X-Greeting"] == "hello"
+            assert axios_mock.client({{"autoload": False}}).plugins == []
+        """
+    )
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=4)
+
+
+def test_plugin_contract_in_a_few_lines_and_it_can_fail(pytester: pytest.Pytester) -> None:
+    """A third-party author's contract file: a good plugin passes; one that leaks middleware
+    on unplug, or breaks the hook contract, fails the matching tests."""
+    pytester.makepyfile(
+        """
+        import axios_python
+        from axios_python.testing import PluginContract
+
+        class Good(axios_python.Plugin):
+            def on_request(self, config):
+                config["headers"]["X-Good"] = "1"
+
+        class Leaky(axios_python.Plugin):
+            def on_request(self, config):
+                self.client.use(lambda ctx, next_fn: next_fn(ctx))  # outside on_register
+
+            def on_register(self, client):
+                self.client = client
+
+        class Replacing(axios_python.Plugin):
+            def on_request(self, config):
+                return dict(config)
+
+        class TestGood(PluginContract):
+            def make_plugin(self):
+                return Good()
+
+        class TestByName(PluginContract):
+            entry_point = "hello"
+            options = {"greeting": "hej"}
+
+        class TestLeaky(PluginContract):
+            def make_plugin(self):
+                return Leaky()
+
+        class TestReplacing(PluginContract):
+            def make_plugin(self):
+                return Replacing()
+        """
+    )
+    result = pytester.runpytest("-p", "no:cacheprovider", "-q", "-p", "no:randomly")
+    outcomes = result.parseoutcomes()
+    lines = "\n".join(result.stdout.lines)
+    assert "FAILED test_plugin_contract_in_a_few_lines_and_it_can_fail.py::TestGood" not in lines
+    assert "FAILED test_plugin_contract_in_a_few_lines_and_it_can_fail.py::TestByName" not in lines
+    assert "TestLeaky::test_unplug_and_replug" in lines
+    assert "TestReplacing::test_calls" in lines
+    assert outcomes["passed"] >= 2 * 6 * 2  # Good and ByName pass everything
+    assert outcomes["failed"] > 0
 
 
 def test_unmatched_and_uncalled_routes_fail_the_test(pytester: pytest.Pytester) -> None:

@@ -13,7 +13,6 @@ each part sits in the pipeline), the pure decisions in `_policy.py` and `_keys.p
 from __future__ import annotations
 
 import time
-import weakref
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -93,7 +92,6 @@ class CachePlugin(Plugin):
             raise ConfigError(f"credentials must be 'isolate' or 'bypass', not {credentials!r}")
         if storage is not None and not isinstance(storage, CacheStorage):
             raise ConfigError("storage must implement get/set/delete/clear (CacheStorage)")
-        self._middlewares: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
         self._cache = Cache(
             storage=storage if storage is not None else InMemoryStorage(max_size),
             ttl=ttl,
@@ -109,10 +107,7 @@ class CachePlugin(Plugin):
 
     def on_register(self, client: AxiosPython) -> None:
         """Add the cache middleware: early hits, single-flight, invalidation on writes."""
-        added = self._middlewares.get(client)
-        if added is not None and added in getattr(client, "_middlewares", ()):
-            return  # registered again after unplug(): the middleware is still there
-        self._middlewares[client] = client.use(self._cache.middleware(self, client))
+        client.use(self._cache.middleware(client))  # owned: unplug() removes it
 
     # Both hooks run on every attempt of every request; the checks that let other methods
     # pass are made here, before calling into the engine.

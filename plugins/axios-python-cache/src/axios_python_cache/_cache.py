@@ -1,6 +1,6 @@
 """The cache engine behind `CachePlugin`: lookups, stores, invalidation, single-flight.
 
-Where it sits in the pipeline (see `axios_python._pipeline`):
+Where it sits in the pipeline (see the pipeline guide, docs/pipeline.md):
 
 ```
 4. middleware   cache_middleware (added by on_register)
@@ -209,12 +209,12 @@ class Cache:
 
     # --- the middleware (step 4) ---------------------------------------------------------
 
-    def middleware(self, plugin: Any, client: AxiosPython) -> Callable[..., Any]:
-        """The middleware `on_register` adds to `client`: early hits, single-flight, invalidation."""
+    def middleware(self, client: AxiosPython) -> Callable[..., Any]:
+        """The middleware `on_register` adds to `client`: early hits, single-flight, invalidation.
+
+        The plugin owns it: `client.unplug(plugin)` removes it with the plugin's hooks.
+        """
         cache = self
-        pm = client._plugin_manager
-        assert pm is not None  # on_register runs once the plugin is registered
-        name = pm.get_name(plugin) or "cache"
         jar = getattr(client.transport, "cookies", None)
         if not isinstance(jar, httpx.Cookies):
             jar = None
@@ -222,15 +222,12 @@ class Cache:
         entries = cache.entries  # for idle(), inlined below: this is every write's path
 
         async def cache_middleware(ctx: dict[str, Any], next_fn: Callable[..., Any]) -> Any:
-            pm = client._plugin_manager
-            if pm is None or pm.get_plugin(name) is not plugin:  # unplugged: pass through
-                return await next_fn(ctx)
             method = ctx.get("method")
             if method != "GET" and method != "HEAD":
                 if method not in INVALIDATING_METHODS:
                     return await next_fn(ctx)
                 if entries is None or entries or cache.looked_up:  # not idle()
-                    return await cache.invalidating(ctx, next_fn, cache.final_urls(pm))
+                    return await cache.invalidating(ctx, next_fn, cache.final_urls(client))
                 # Idle: this write has nothing to invalidate, so it skips all URL work, unless
                 # a GET/HEAD attempt begins before it ends (which may store what it changed,
                 # or be in flight still). The config's URL is kept for that case.
@@ -242,10 +239,10 @@ class Cache:
                 finally:
                     if entries or cache.looked_up:  # no longer idle()
                         url = cache.urls.from_config(*where)
-                        cache.invalidate_written(url, response, cache.final_urls(pm))
+                        cache.invalidate_written(url, response, cache.final_urls(client))
             early = cache.early_hits
             if early is None:
-                early = "on_request" not in pm.active
+                early = not client.implements("on_request")
             looked_up = False
             if early:
                 quick = cache.quick_hit(ctx, jar)
@@ -415,11 +412,11 @@ class Cache:
         entries = self.entries
         return entries is not None and not entries and not self.looked_up
 
-    def final_urls(self, pm: Any) -> bool:
+    def final_urls(self, client: AxiosPython) -> bool:
         """Whether a write must also invalidate the URL it was sent to, as well as the config's:
         when other plugins' `on_request` hooks may have changed it (as for early hits)."""
         early = self.early_hits
-        return not early if early is not None else "on_request" in pm.active
+        return not early if early is not None else client.implements("on_request")
 
     async def invalidating(
         self, ctx: dict[str, Any], next_fn: Callable[..., Any], final_url: bool

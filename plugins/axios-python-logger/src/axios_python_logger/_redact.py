@@ -14,6 +14,7 @@ A URL's password (`https://user:secret@host/`) is always redacted.
 from __future__ import annotations
 
 import fnmatch
+import functools
 import re
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -86,6 +87,12 @@ _GLOB = re.compile(r"[*?\[]")
 _MEMO_SIZE = 1024
 
 
+@functools.lru_cache(maxsize=64)
+def _compiled(globs: tuple[str, ...]) -> re.Pattern[str]:
+    """One regex for the globs (remembered: every LoggerPlugin() compiles the defaults)."""
+    return re.compile("|".join(fnmatch.translate(g) for g in globs))
+
+
 def name_matcher(patterns: Iterable[str]) -> Callable[[str], bool]:
     """A predicate telling whether a name matches one of `patterns` (case-insensitive)."""
     if isinstance(patterns, str):
@@ -100,7 +107,7 @@ def name_matcher(patterns: Iterable[str]) -> Callable[[str], bool]:
         else:
             exact.add(pattern.lower())
     frozen = frozenset(exact)
-    regex = re.compile("|".join(fnmatch.translate(g) for g in globs)) if globs else None
+    regex = _compiled(tuple(globs)) if globs else None
     seen: dict[str, bool] = {}  # header and parameter names repeat: remember the answers
 
     def matches(name: str) -> bool:
