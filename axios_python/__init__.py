@@ -79,6 +79,7 @@ __all__ = [
     "MiddlewareError",
     "MockTransport",
     "NetworkError",
+    "OtelPlugin",
     "Plugin",
     "PluginError",
     "ProgressEvent",
@@ -120,6 +121,7 @@ _PLUGIN_DISTRIBUTIONS = {
     "CachePlugin": ("axios_python_cache", "cache"),
     "AuthPlugin": ("axios_python_auth", "auth"),
     "LoggerPlugin": ("axios_python_logger", "logger"),
+    "OtelPlugin": ("axios_python_otel", "otel"),
 }
 
 

@@ -53,8 +53,9 @@ class HostPolicy:
     ```
 
     Args:
-        entries: `allowed_hosts`, in the forms of the module docstring.
+        entries: the trusted hosts or origins, in the forms of the module docstring.
         allow_any: trust every host (only for clients that talk to one trusted service).
+        option: the name of the option the entries come from, for error messages.
 
     Entries are checked when the policy is built (`ValueError` names a bad one; a single string
     instead of a list is a `TypeError`). `add_base_url()` trusts a client's `base_url` origin:
@@ -63,15 +64,17 @@ class HostPolicy:
 
     origin_of = staticmethod(origin_of)
 
-    def __init__(self, entries: Iterable[str] = (), *, allow_any: bool = False) -> None:
+    def __init__(
+        self, entries: Iterable[str] = (), *, allow_any: bool = False, option: str = "allowed_hosts"
+    ) -> None:
         if isinstance(entries, (str, bytes)):
-            raise TypeError("allowed_hosts must be a list of hosts, not a single string")
+            raise TypeError(f"{option} must be a list of hosts, not a single string")
         origins: set[Origin] = set()
         hosts: set[str] = set()
         host_ports: set[tuple[str, int]] = set()
         suffixes: list[str] = []
         for entry in entries:
-            _parse_entry(entry, origins, hosts, host_ports, suffixes)
+            _parse_entry(entry, origins, hosts, host_ports, suffixes, option)
         self.allow_any = allow_any
         self._entries = tuple(entries)
         self._lock = threading.Lock()
@@ -203,14 +206,15 @@ def _parse_entry(
     hosts: set[str],
     host_ports: set[tuple[str, int]],
     suffixes: list[str],
+    option: str,
 ) -> None:
     if not isinstance(entry, str) or not entry.strip():
-        raise ValueError(f"allowed_hosts entries must be non-empty str, not {entry!r}")
+        raise ValueError(f"{option} entries must be non-empty str, not {entry!r}")
     text = entry.strip()
     if text.startswith("*."):
         domain = text[2:].lower().rstrip(".")
         if not domain or "/" in domain or ":" in domain or "*" in domain:
-            raise ValueError(f"allowed_hosts entry {entry!r}: write a wildcard as '*.example.com'")
+            raise ValueError(f"{option} entry {entry!r}: write a wildcard as '*.example.com'")
         suffixes.append("." + domain)
         return
     explicit = "://" in text
@@ -218,16 +222,16 @@ def _parse_entry(
         # A scheme without a default port, so that "host:80" keeps its port.
         url = httpx.URL(text if explicit else "host://" + text)
     except httpx.InvalidURL as exc:
-        raise ValueError(f"allowed_hosts entry {entry!r} is not a host or origin: {exc}") from exc
+        raise ValueError(f"{option} entry {entry!r} is not a host or origin: {exc}") from exc
     if url.raw_path not in (b"", b"/") or url.query or url.fragment or url.userinfo:
-        raise ValueError(f"allowed_hosts entry {entry!r} must be a host or an origin, no path")
+        raise ValueError(f"{option} entry {entry!r} must be a host or an origin, no path")
     if explicit:
         origin = origin_of(url)
         if origin is None:
-            raise ValueError(f"allowed_hosts entry {entry!r}: only http:// and https:// origins")
+            raise ValueError(f"{option} entry {entry!r}: only http:// and https:// origins")
         origins.add(origin)
     elif not url.host or "*" in url.host:
-        raise ValueError(f"allowed_hosts entry {entry!r} is not a host or origin")
+        raise ValueError(f"{option} entry {entry!r} is not a host or origin")
     elif url.port is None:
         hosts.add(url.host)
     else:

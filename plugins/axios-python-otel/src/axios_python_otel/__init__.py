@@ -10,15 +10,14 @@ api.plugin(OtelPlugin())
 
 Hooks (all observe; none changes a config or a response):
 
-- `on_register`: trusts the client's `base_url` origin for trace headers, and adds a
-  pass-through middleware that closes an attempt's span if the call dies of something the
-  error hook never sees (a cancelled asyncio task, KeyboardInterrupt);
+- `on_register`: trusts the client's `base_url` origin for trace headers, and adds an
+  outermost pass-through middleware, which closes an attempt's span if the call dies of
+  something the error hook never sees (a cancelled asyncio task, KeyboardInterrupt), and adds
+  an `axios_python.cache_hit` event to the caller's span for a response a cache answered;
 - `on_transport` (trylast, returns None): runs only for a request that goes to the network
   (a cache that answered before it skips it): starts the attempt's span, injects
   `traceparent`/`tracestate` when the origin is trusted, counts an active request;
-- `on_response` / `on_error`: end the span, record `http.client.request.duration`; a response
-  no span was started for and that came from a cache adds an `axios_python.cache_hit` event to
-  the caller's span.
+- `on_response` / `on_error`: end the span, record `http.client.request.duration`.
 
 With no OpenTelemetry SDK configured, the API's no-op tracer and meter make each hook cost
 a few dict operations (see bench/otel_overhead.py).
@@ -114,7 +113,9 @@ class OtelPlugin(axios_python.Plugin):
         record_timings: bool = True,
     ) -> None:
         try:
-            self._hosts = HostPolicy(propagate_to, allow_any=bool(propagate_to_any_host))
+            self._hosts = HostPolicy(
+                propagate_to, allow_any=bool(propagate_to_any_host), option="propagate_to"
+            )
         except (TypeError, ValueError) as exc:
             raise ConfigError(f"OtelPlugin: {exc}", key="propagate_to") from exc
         try:
@@ -149,11 +150,11 @@ class OtelPlugin(axios_python.Plugin):
 
     def on_register(self, client: Any) -> None:
         self._hosts.add_base_url(client.defaults.get("base_url"))
-        client.use(self._guard)
+        client.use(self._guard, outermost=True)
 
     async def _guard(self, ctx: dict[str, Any], next_fn: Any) -> Response:
-        """Middleware: one `_Call` per call; ends a span that no hook ended (the call died of
-        a BaseException, which the error hook does not see)."""
+        """Middleware, outermost: one `_Call` per call; ends a span that no hook ended (the
+        call died of a BaseException, which the error hook does not see); notes cache hits."""
         call = ctx.get(_CALL_KEY)
         if type(call) is not _Call:
             call = ctx[_CALL_KEY] = _Call()
@@ -165,6 +166,8 @@ class OtelPlugin(axios_python.Plugin):
                 call.open = None
                 self._end(attempt, None, error_type(exc))
             raise
+        if response.from_cache:
+            self._cache_hit(response, revalidated=call.sent > 0)
         return response
 
     @axios_python.hookimpl(trylast=True)
@@ -206,11 +209,8 @@ class OtelPlugin(axios_python.Plugin):
 
     def on_response(self, response: Response, config: dict[str, Any]) -> None:
         state = self._take(config)
-        if state is None:
-            if response.from_cache:
-                self._cache_hit(response)
-            return
-        self._end(state, response, None)
+        if state is not None:  # None: a cache answered in on_transport
+            self._end(state, response, None)
 
     def on_error(self, error: AxiosPythonError, config: dict[str, Any]) -> None:
         state = self._take(config)
@@ -250,9 +250,7 @@ class OtelPlugin(axios_python.Plugin):
         if error is not None:
             metric_attributes["error.type"] = error
         if span.is_recording():
-            span.set_attributes(
-                {k: v for k, v in metric_attributes.items() if k not in attributes}
-            )
+            span.set_attributes({k: v for k, v in metric_attributes.items() if k not in attributes})
             if response is not None and self._record_timings:
                 span.set_attributes(_timing_attributes(response))
             if error is not None:
@@ -260,11 +258,15 @@ class OtelPlugin(axios_python.Plugin):
         span.end()
         self._duration.record(duration, metric_attributes)
 
-    def _cache_hit(self, response: Response) -> None:
+    def _cache_hit(self, response: Response, *, revalidated: bool) -> None:
+        """An event on the caller's span (a cache hit is no network request: no span)."""
         span = trace.get_current_span()
         if not span.is_recording():
             return
-        event: dict[str, Any] = {"http.response.status_code": response.status_code}
+        event: dict[str, Any] = {
+            "http.response.status_code": response.status_code,
+            "axios_python.cache.revalidated": revalidated,
+        }
         request = response.request
         if request is not None:
             event["http.request.method"] = known_method(request.method)
