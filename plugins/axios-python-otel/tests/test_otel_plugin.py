@@ -376,3 +376,16 @@ def test_entry_point_and_options(server: LocalServer) -> None:
         OtelPlugin(propagate_to="api.example.com")
     with pytest.raises(axios_python.ConfigError, match="redact_params"):
         OtelPlugin(redact_params=[""])
+
+
+def test_the_distribution_metadata() -> None:
+    import importlib.metadata
+
+    import axios_python_otel
+
+    assert importlib.metadata.version("axios-python-otel") == axios_python_otel.__version__
+    (entry,) = importlib.metadata.entry_points(group="axios_python.plugins", name="otel")
+    assert entry.load() is OtelPlugin
+    assert axios_python.OtelPlugin is OtelPlugin  # the core's lazy export
+    requires = importlib.metadata.requires("axios-python-otel") or []
+    assert not any(r.startswith("opentelemetry-sdk") for r in requires)  # the API only
