@@ -123,3 +123,15 @@ def test_timings_see_the_dns_lookup_and_the_connection() -> None:
     assert second.dns is None
     assert second.connect is None
     assert second.wait is not None
+
+
+def test_timings_can_be_turned_off() -> None:
+    from axios_python._server import LocalServer
+
+    async def main(url: str) -> axios_python.Timings:
+        transport = AiohttpTransport(timings=False)
+        async with axios_python.create({"base_url": url}, transport=transport) as api:
+            return (await api.async_get("/get")).timings
+
+    with LocalServer() as server:
+        assert asyncio.run(main(server.url)) == axios_python.Timings()

@@ -67,6 +67,9 @@ class AiohttpTransport(BaseTransport):
         limits: `httpx.Limits`; max_connections and keepalive_expiry are mapped.
         max_redirects: the client-wide redirect limit (a per-request `max_redirects` also works).
         cookies: initial cookies; the jar then persists `Set-Cookie` across requests.
+        timings: record `response.timings` through aiohttp's tracing signals (default True).
+            Tracing costs aiohttp some CPU per request (about 15-20 µs, see
+            bench/otel_overhead.py); False leaves every phase None.
     """
 
     def __init__(
@@ -80,6 +83,7 @@ class AiohttpTransport(BaseTransport):
         limits: httpx.Limits | None = None,
         max_redirects: int = 20,
         cookies: dict[str, str] | None = None,
+        timings: bool = True,
     ) -> None:
         if http2:
             raise ConfigError(
@@ -102,6 +106,7 @@ class AiohttpTransport(BaseTransport):
         self._keepalive = limits.keepalive_expiry if limits.keepalive_expiry is not None else 15.0
         self.max_redirects = max_redirects
         self.cookies = httpx.Cookies(cookies)
+        self._timings = bool(timings)
         self._fallback = HttpxTransport(
             verify=verify,
             cert=cert,
@@ -135,7 +140,7 @@ class AiohttpTransport(BaseTransport):
             auto_decompress=False,  # httpx.Response decodes, keeping Content-Encoding
             trust_env=False,
             timeout=aiohttp.ClientTimeout(total=None),
-            trace_configs=[_trace_config()],  # per-phase timings (response.timings)
+            trace_configs=[_trace_config()] if self._timings else None,  # response.timings
         )
 
     @staticmethod
@@ -350,7 +355,8 @@ class AiohttpTransport(BaseTransport):
                 reason_phrase=reason,
                 elapsed=time.perf_counter() - started,
             )
-        response.timings = marks.timings
+        if self._timings:
+            response.timings = marks.timings
         if "Set-Cookie" in resp.headers:
             self.cookies.extract_cookies(response.raw)
         return response
