@@ -389,3 +389,20 @@ def test_the_distribution_metadata() -> None:
     assert axios_python.OtelPlugin is OtelPlugin  # the core's lazy export
     requires = importlib.metadata.requires("axios-python-otel") or []
     assert not any(r.startswith("opentelemetry-sdk") for r in requires)  # the API only
+
+
+def test_any_transport_is_traced(
+    tracer_provider: TracerProvider, exporter: InMemorySpanExporter
+) -> None:
+    """The hooks are the core's: a custom transport (here MockTransport) is traced alike."""
+    mock = axios_python.MockTransport(lambda request: Response(418))
+    with axios_python.create({"base_url": "https://api.test:8443"}, transport=mock) as api:
+        api.plugin(OtelPlugin(tracer_provider=tracer_provider))
+        api.get("/teapot", validate_status=None)
+    (span,) = client_spans(exporter)
+    assert span.attributes is not None
+    assert span.attributes["server.address"] == "api.test"
+    assert span.attributes["server.port"] == 8443
+    assert span.attributes["http.response.status_code"] == 418
+    assert span.attributes["error.type"] == "418"
+    assert not any(k.startswith("axios_python.timings.") for k in span.attributes)
