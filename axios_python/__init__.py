@@ -44,10 +44,12 @@ from ._exceptions import (
 )
 from ._interceptors import InterceptorManager, Interceptors
 from ._models import Request, Response
+from ._origins import HostPolicy
 from ._pipeline import is_async_call
 from ._plugins import Config, Middleware, NextFn, Plugin
 from ._progress import ProgressEvent
 from ._retry import ExponentialBackoff, FixedBackoff, LinearBackoff, RetryStrategy
+from ._timings import Timings
 from ._transports.base import BaseTransport, LoopLocal
 from ._transports.mock import MockTransport
 from ._version import __version__
@@ -69,6 +71,7 @@ __all__ = [
     "ExponentialBackoff",
     "FixedBackoff",
     "HTTPStatusError",
+    "HostPolicy",
     "HttpxTransport",
     "InterceptorManager",
     "Interceptors",
@@ -80,6 +83,7 @@ __all__ = [
     "MockTransport",
     "NetworkError",
     "NextFn",
+    "OtelPlugin",
     "Plugin",
     "PluginError",
     "ProgressEvent",
@@ -89,6 +93,7 @@ __all__ = [
     "RetryStrategy",
     "StreamError",
     "TimeoutError",
+    "Timings",
     "TooManyRedirects",
     "__version__",
     "async_delete",

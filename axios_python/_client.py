@@ -83,15 +83,21 @@ class AxiosPython:
 
     # --- composition ---------------------------------------------------------------------
 
-    def use(self, middleware: Middleware) -> Middleware:
+    def use(self, middleware: Middleware, *, outermost: bool = False) -> Middleware:
         """Add a middleware `(ctx, next_fn) -> response` (async def or def); first added is outermost.
 
-        Added from a plugin's `on_register`, it belongs to that plugin: `unplug()` removes it.
+        `outermost=True` puts it outside every middleware added so far instead: for a plugin
+        that must see each call whole (tracing), including what other middleware answer
+        without sending (a cache's hits). Added from a plugin's `on_register`, it belongs to
+        that plugin: `unplug()` removes it.
         """
         if not callable(middleware):
             raise TypeError("middleware must be a callable (ctx, next_fn) -> response")
         with self._lock:
-            self._middlewares = (*self._middlewares, middleware)
+            if outermost:
+                self._middlewares = (middleware, *self._middlewares)
+            else:
+                self._middlewares = (*self._middlewares, middleware)
             self._pipeline = Pipeline(self, self._middlewares)
         return middleware
 

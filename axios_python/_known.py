@@ -27,6 +27,7 @@ CLASSES: dict[str, tuple[str, str]] = {
     "CachePlugin": ("axios_python_cache", "cache"),
     "AuthPlugin": ("axios_python_auth", "auth"),
     "LoggerPlugin": ("axios_python_logger", "logger"),
+    "OtelPlugin": ("axios_python_otel", "otel"),
 }
 
 

@@ -17,6 +17,7 @@ import httpx
 
 from ._errors import map_httpx_errors
 from ._exceptions import HTTPStatusError
+from ._timings import NO_TIMINGS, Timings, TimingsSource
 
 __all__ = ["Request", "Response"]
 
@@ -126,6 +127,7 @@ class Response:
             config if config is not None else getattr(self.request, "config", {})
         )
         self.from_cache = False
+        self._timings: Timings | TimingsSource = NO_TIMINGS
 
     @classmethod
     def received(
@@ -159,6 +161,7 @@ class Response:
         self.request = request
         self.config = config if config is not None else getattr(request, "config", {})
         self.from_cache = False
+        self._timings = NO_TIMINGS
         return self
 
     @property
@@ -239,6 +242,27 @@ class Response:
             return self.raw.elapsed
         except RuntimeError:
             return timedelta(0)
+
+    @property
+    def timings(self) -> Timings:
+        """How long each phase of the exchange took (`Timings`: dns, connect, tls, send, wait,
+        receive, in seconds), as the transport saw it. All None for a response that did not
+        come from the network (a cache hit) or from a transport that records none.
+
+        A transport sets it: `response.timings = Timings(...)`, or a function returning the
+        `Timings`, called each time they are read (for a body still streaming, whose `receive`
+        is only known once it is read).
+        """
+        timings = self._timings
+        return timings if isinstance(timings, Timings) else timings()
+
+    @timings.setter
+    def timings(self, value: Timings | TimingsSource) -> None:
+        if not isinstance(value, Timings) and not callable(value):
+            raise TypeError(
+                f"timings must be a Timings or a function returning one, not {type(value).__name__}"
+            )
+        self._timings = value
 
     @property
     def is_redirect(self) -> bool:

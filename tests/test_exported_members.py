@@ -9,11 +9,20 @@ import pytest
 
 import axios_python
 
-LAZY_NAMES = {"HttpxTransport", "CachePlugin", "AuthPlugin", "LoggerPlugin", "hookimpl", "hookspec"}
+LAZY_NAMES = {
+    "HttpxTransport",
+    "CachePlugin",
+    "AuthPlugin",
+    "LoggerPlugin",
+    "OtelPlugin",
+    "hookimpl",
+    "hookspec",
+}
 PLUGIN_NAMES = {
     "CachePlugin": ("axios_python_cache", "cache"),
     "AuthPlugin": ("axios_python_auth", "auth"),
     "LoggerPlugin": ("axios_python_logger", "logger"),
+    "OtelPlugin": ("axios_python_otel", "otel"),
 }
 INCLUDED_PRIVATE_MEMBERS = {"__version__"}
 

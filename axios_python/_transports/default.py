@@ -22,6 +22,7 @@ from .._errors import map_httpx_errors
 from .._exceptions import CancelError
 from .._models import Request, Response
 from .._pipeline import run_sync
+from .._timings import HttpcoreTrace
 from .base import BaseTransport, LoopLocal
 
 __all__ = ["HttpxTransport"]
@@ -118,6 +119,9 @@ class HttpxTransport(BaseTransport):
             # with a download callback, the body is read below chunk by chunk
             stream = self.track_progress(request) or stream
         auth = config.get("auth")
+        # per-phase timings: httpcore reports each phase to the request's `trace` extension
+        recorder = HttpcoreTrace(request.extensions.get("trace"))
+        request.extensions["trace"] = sender.trace(recorder)
         with map_httpx_errors(request):
             if follow and max_redirects != sender.client.max_redirects:
                 raw = await _follow_redirects(sender, request, auth, max_redirects, stream)
@@ -131,7 +135,9 @@ class HttpxTransport(BaseTransport):
                     except BaseException:
                         await sender.close(raw)
                         raise
-        return Response(raw=raw, request=request, config=config)
+        response = Response(raw=raw, request=request, config=config)
+        response._timings = recorder.timings  # worked out when read
+        return response
 
     # --- closing -------------------------------------------------------------------------
 
@@ -154,6 +160,10 @@ class _SyncSender:
     def __init__(self, client: httpx.Client) -> None:
         self.client = client
 
+    @staticmethod
+    def trace(recorder: HttpcoreTrace) -> Callable[[str, dict[str, Any]], Any]:
+        return recorder.trace
+
     async def send(self, request: httpx.Request, **options: Any) -> httpx.Response:
         return self.client.send(request, **options)
 
@@ -171,6 +181,10 @@ class _AsyncSender:
 
     def __init__(self, client: httpx.AsyncClient) -> None:
         self.client = client
+
+    @staticmethod
+    def trace(recorder: HttpcoreTrace) -> Callable[[str, dict[str, Any]], Any]:
+        return recorder.atrace
 
     async def send(self, request: httpx.Request, **options: Any) -> httpx.Response:
         return await self.client.send(request, **options)

@@ -101,3 +101,37 @@ def test_timeout_phases() -> None:
     assert isinstance(connect, TimeoutError)
     assert isinstance(read, TimeoutError)
     assert (connect.phase, read.phase) == ("connect", "read")
+
+
+def test_timings_see_the_dns_lookup_and_the_connection() -> None:
+    """aiohttp reports its DNS lookup apart from connecting (httpcore cannot)."""
+    from axios_python_testserver import LocalServer
+
+    async def main(url: str) -> list[axios_python.Timings]:
+        async with axios_python.create({"transport": "aiohttp", "base_url": url}) as api:
+            return [(await api.async_get("/get")).timings for _ in range(2)]
+
+    with LocalServer() as server:
+        first, second = asyncio.run(main(server.url.replace("127.0.0.1", "localhost")))
+    assert first.dns is not None
+    assert first.dns >= 0.0
+    assert first.connect is not None
+    assert first.connect >= 0.0
+    assert first.tls is None  # part of aiohttp's connection: not seen apart
+    assert first.wait is not None
+    assert first.receive is not None
+    assert second.dns is None
+    assert second.connect is None
+    assert second.wait is not None
+
+
+def test_timings_can_be_turned_off() -> None:
+    from axios_python_testserver import LocalServer
+
+    async def main(url: str) -> axios_python.Timings:
+        transport = AiohttpTransport(timings=False)
+        async with axios_python.create({"base_url": url}, transport=transport) as api:
+            return (await api.async_get("/get")).timings
+
+    with LocalServer() as server:
+        assert asyncio.run(main(server.url)) == axios_python.Timings()

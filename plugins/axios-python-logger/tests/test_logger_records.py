@@ -68,6 +68,7 @@ async def test_one_request_and_one_response_record(
     assert response.http_status == 200
     assert response.http_attempt == 1
     assert response.http_from_cache is False
+    assert set(response.http_timings_ms) >= {"send", "wait", "receive"}
     elapsed = response.http_elapsed_ms
     assert isinstance(elapsed, float)
     assert 0 < elapsed < 5000
@@ -136,7 +137,15 @@ async def test_fields_reach_a_json_handler(mode: str, make_api: Any, send: Any) 
     await send(api, mode, "POST", "/post", json={"a": 1})
     request, response = (json.loads(line) for line in handler.lines)
     assert set(request) == {"msg", *CORE_FIELDS, "http_headers", "http_body"}
-    assert set(response) == {"msg", *CORE_FIELDS, "http_headers", "http_body", "http_from_cache"}
+    assert set(response) == {
+        "msg",
+        *CORE_FIELDS,
+        "http_headers",
+        "http_body",
+        "http_from_cache",
+        "http_timings_ms",
+    }
+    assert response["http_timings_ms"]["wait"] >= 0
     assert request["http_method"] == response["http_method"] == "POST"
     assert request["http_body"] == '{"a":1}'
     assert request["http_headers"]["content-type"] == "application/json"

@@ -41,6 +41,7 @@ from axios_python import (
     Request,
     Response,
     TimeoutError,
+    Timings,
     TooManyRedirects,
 )
 
@@ -72,6 +73,9 @@ class AiohttpTransport(BaseTransport):
         limits: `httpx.Limits`; max_connections and keepalive_expiry are mapped.
         max_redirects: the client-wide redirect limit (a per-request `max_redirects` also works).
         cookies: initial cookies; the jar then persists `Set-Cookie` across requests.
+        timings: record `response.timings` through aiohttp's tracing signals (default True).
+            Tracing costs aiohttp some CPU per request (about 15-20 µs, see
+            bench/otel_overhead.py); False leaves every phase None.
     """
 
     def __init__(
@@ -85,6 +89,7 @@ class AiohttpTransport(BaseTransport):
         limits: httpx.Limits | None = None,
         max_redirects: int = 20,
         cookies: dict[str, str] | None = None,
+        timings: bool = True,
     ) -> None:
         if http2:
             raise ConfigError(
@@ -107,6 +112,7 @@ class AiohttpTransport(BaseTransport):
         self._keepalive = limits.keepalive_expiry if limits.keepalive_expiry is not None else 15.0
         self.max_redirects = max_redirects
         self.cookies = httpx.Cookies(cookies)
+        self._timings = bool(timings)
         self._fallback = HttpxTransport(
             verify=verify,
             cert=cert,
@@ -140,6 +146,7 @@ class AiohttpTransport(BaseTransport):
             auto_decompress=False,  # httpx.Response decodes, keeping Content-Encoding
             trust_env=False,
             timeout=aiohttp.ClientTimeout(total=None),
+            trace_configs=[_trace_config()] if self._timings else None,  # response.timings
         )
 
     @staticmethod
@@ -298,6 +305,7 @@ class AiohttpTransport(BaseTransport):
             if len(self._url_text) >= 256:
                 self._url_text.clear()
             self._url_text[id(url)] = (url, text)
+        marks = _Marks()
         try:
             resp = await session.request(
                 request.method,
@@ -309,13 +317,18 @@ class AiohttpTransport(BaseTransport):
                 timeout=self._timeout(request),
                 proxy=self._proxy if not self._env_proxies else self._env_proxy(request.url),
                 proxy_headers=self._proxy_headers,
+                trace_request_ctx=marks,
             )
         except aiohttp.ClientError:
             if isinstance(data, _StreamedBody) and data.error is not None:
                 raise data.error from None  # the body's own error, not aiohttp's wrapper of it
             raise
         try:
-            content = None if streamed else await resp.read()
+            if streamed:
+                content = None
+            else:
+                content = await resp.read()
+                marks.received = time.perf_counter()
         except BaseException:  # CancelledError included: never pool a half-read connection
             resp.close()
             raise
@@ -327,7 +340,7 @@ class AiohttpTransport(BaseTransport):
         reason = None if resp.reason is None else resp.reason.encode("latin-1")
         response: Response
         if content is None:
-            body = _AiohttpStream(resp, started)
+            body = _AiohttpStream(resp, started, marks)
             raw = httpx.Response(
                 resp.status,
                 headers=list(resp.raw_headers),
@@ -348,6 +361,8 @@ class AiohttpTransport(BaseTransport):
                 reason_phrase=reason,
                 elapsed=time.perf_counter() - started,
             )
+        if self._timings:
+            response.timings = marks.timings
         if "Set-Cookie" in resp.headers:
             self.cookies.extract_cookies(response.raw)
         return response
@@ -371,9 +386,10 @@ class AiohttpTransport(BaseTransport):
 class _AiohttpStream(httpx.AsyncByteStream):
     """A streamed aiohttp body as httpx sees it; `aclose()` gives the connection back."""
 
-    def __init__(self, resp: aiohttp.ClientResponse, started: float) -> None:
+    def __init__(self, resp: aiohttp.ClientResponse, started: float, marks: _Marks) -> None:
         self._resp = resp
         self._started = started
+        self._marks = marks
         self.response: httpx.Response | None = None
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
@@ -389,10 +405,87 @@ class _AiohttpStream(httpx.AsyncByteStream):
         resp = self._resp
         if resp.content.at_eof():
             resp.release()
+            if self._marks.received is None:
+                self._marks.received = time.perf_counter()
         else:  # closed early: the rest of the body is still on the wire
             resp.close()
         if self.response is not None:
             self.response.elapsed = timedelta(seconds=time.perf_counter() - self._started)
+
+
+# --- per-phase timings -------------------------------------------------------------------
+
+
+class _Marks:
+    """When each phase of one exchange started or ended (`time.perf_counter()`), as aiohttp's
+    tracing signals report them; `received` is set by the transport when the body is read."""
+
+    __slots__ = (
+        "connected",
+        "created",
+        "dns_end",
+        "dns_start",
+        "headers",
+        "received",
+        "sent",
+        "started",
+    )
+
+    def __init__(self) -> None:
+        self.started = time.perf_counter()  # just before the session is asked
+        self.headers = 0.0
+        self.dns_start: float | None = None
+        self.dns_end: float | None = None
+        self.created: float | None = None  # connection_create_start
+        self.connected: float | None = None  # connection_create_end (a new connection)
+        self.sent: float | None = None  # request headers, then each body chunk, sent
+        self.received: float | None = None
+
+    def timings(self) -> Timings:
+        """dns and connect from the connection signals (aiohttp's TLS handshake is part of
+        its connection: `tls` stays None and `connect` includes it)."""
+        dns = None
+        if self.dns_start is not None and self.dns_end is not None:
+            dns = self.dns_end - self.dns_start
+        connect = None
+        if self.created is not None and self.connected is not None:
+            connect = max(self.connected - self.created - (dns or 0.0), 0.0)
+        ready = self.connected if self.connected is not None else self.started
+        sent = self.sent
+        headers = self.headers or None
+        return Timings(
+            dns=dns,
+            connect=connect,
+            send=None if sent is None else max(sent - ready, 0.0),
+            wait=None if sent is None or headers is None else max(headers - sent, 0.0),
+            receive=(
+                None if headers is None or self.received is None else self.received - headers
+            ),
+        )
+
+
+def _marker(attribute: str) -> Any:
+    async def mark(session: Any, context: Any, params: Any) -> None:
+        marks = context.trace_request_ctx
+        if marks is not None:
+            setattr(marks, attribute, time.perf_counter())
+
+    return mark
+
+
+def _trace_config() -> aiohttp.TraceConfig:
+    """The tracing signals `_Marks` needs, and only those: each costs aiohttp an await and a
+    params object per request. A request on a reused connection sends two (headers sent,
+    response headers received); its start is marked by the transport itself."""
+    config = aiohttp.TraceConfig()
+    config.on_dns_resolvehost_start.append(_marker("dns_start"))
+    config.on_dns_resolvehost_end.append(_marker("dns_end"))
+    config.on_connection_create_start.append(_marker("created"))
+    config.on_connection_create_end.append(_marker("connected"))
+    config.on_request_headers_sent.append(_marker("sent"))
+    config.on_request_chunk_sent.append(_marker("sent"))
+    config.on_request_end.append(_marker("headers"))
+    return config
 
 
 _VERSIONS: dict[Any, str] = {None: "HTTP/1.1", aiohttp.HttpVersion11: "HTTP/1.1"}

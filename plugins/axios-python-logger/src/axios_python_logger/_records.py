@@ -15,7 +15,9 @@ works on every record):
 
 Request and response records add `http_headers` (a dict, secrets redacted) when
 `log_headers=True`, and `http_body` (text, a summary such as `<1024 bytes image/png>`, or
-`<streamed>`) when `log_body=True`; response records add `http_from_cache`. Error records add
+`<streamed>`) when `log_body=True`; response records add `http_from_cache` and `http_timings_ms`
+(the phases of `response.timings` the transport measured, in ms: `{"connect": 0.4, "wait": 2.1,
+...}`; empty for a cache hit). Error records add
 `http_error_code` (axios's code, e.g. `ERR_NETWORK`), `http_error_type` (the class name) and
 `http_error_message`.
 """
@@ -87,6 +89,7 @@ def response_record(
     message, args = _with_timing(message, args, elapsed_ms, attempt, "in")
     extra = _fields("response", method, url, status, elapsed_ms, attempt)
     extra["http_from_cache"] = from_cache
+    extra["http_timings_ms"] = _timings_ms(response)
     if settings.log_headers:
         headers = settings.redactor.headers(response.headers)
         message += " headers=%s"
@@ -160,3 +163,17 @@ def _with_body(message: str, args: list[Any], body: str, is_summary: bool) -> tu
         message += " body=%s"
         args.append(body if is_summary else repr(body))
     return message, args
+
+
+def _timings_ms(response: Response) -> dict[str, float]:
+    """The measured phases of `response.timings`, in milliseconds (JSON-friendly)."""
+    timings = response.timings
+    phases = (
+        ("dns", timings.dns),
+        ("connect", timings.connect),
+        ("tls", timings.tls),
+        ("send", timings.send),
+        ("wait", timings.wait),
+        ("receive", timings.receive),
+    )
+    return {name: round(value * 1000, 3) for name, value in phases if value is not None}
