@@ -114,3 +114,14 @@ def redis_url(redis_server: RedisServer) -> Iterator[str]:
         with socket.create_connection(("127.0.0.1", redis_server.port), timeout=2) as sock:
             sock.sendall(b"FLUSHALL\r\n")
             sock.recv(16)
+
+
+@pytest.fixture
+def own_redis() -> Iterator[RedisServer]:
+    """A redis-server of this test's own (to stop it mid-test), stopped at the end."""
+    server = RedisServer(redis_binary())
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
