@@ -73,7 +73,7 @@ def test_serialisation_round_trip() -> None:
     variants = (entry(1, vary=True, etag=True), entry(2, lifetime=math.inf))
     back = loads(dumps(variants))
     assert len(back) == 2
-    assert all(same(a, b) for a, b in zip(variants, back))
+    assert all(same(a, b) for a, b in zip(variants, back, strict=False))
     assert back[1].fresh_until == math.inf
 
 
@@ -124,7 +124,8 @@ def test_store_get_set_delete_clear(store: SQLiteStorage | RedisStorage) -> None
     """The four CacheStorage methods, through the JSON + bytes format."""
     store.set("GET http://h/1", (entry(1), entry(2)))
     back = store.get("GET http://h/1")
-    assert back is not None and [e.content for e in back] == [b"body \xff 1", b"body \xff 2"]
+    assert back is not None
+    assert [e.content for e in back] == [b"body \xff 1", b"body \xff 2"]
     assert len(store) == 1
     store.delete("GET http://h/1")
     store.delete("GET http://h/absent")
@@ -198,7 +199,8 @@ def test_url_storages_and_clock(tmp_path: Path, redis_url: str) -> None:
     assert type(memory.storage).__name__ == "InMemoryStorage"
     assert memory._cache.clock is time.monotonic
     sqlite = CachePlugin(storage=f"sqlite:///{tmp_path}/c.db", max_size=7)
-    assert isinstance(sqlite.storage, SQLiteStorage) and sqlite.storage.max_size == 7
+    assert isinstance(sqlite.storage, SQLiteStorage)
+    assert sqlite.storage.max_size == 7
     assert sqlite._cache.clock is time.time
     redis = CachePlugin(storage=redis_url)
     assert isinstance(redis.storage, RedisStorage)
@@ -319,7 +321,8 @@ def test_single_flight_across_processes(redis_url: str, mode: str) -> None:
             for _ in range(3)
         ]
         for process in processes:  # all set up: now they ask at the same moment
-            assert process.stdout is not None and process.stdout.readline() == "ready\n"
+            assert process.stdout is not None
+            assert process.stdout.readline() == "ready\n"
         for process in processes:
             assert process.stdin is not None
             process.stdin.write("go\n")
@@ -361,13 +364,16 @@ def test_redis_stopped_mid_run(
             assert time.monotonic() - started < 2  # well below the 5 s request timeout
             return seen
 
-        with caplog.at_level(logging.WARNING, "axios_python_cache"):
-            with axios_python.create({"base_url": server.url, "timeout": 5}) as api:
-                api.plugin(plugin)
-                seen = asyncio.run(scenario(api))
+        with (
+            caplog.at_level(logging.WARNING, "axios_python_cache"),
+            axios_python.create({"base_url": server.url, "timeout": 5}) as api,
+        ):
+            api.plugin(plugin)
+            seen = asyncio.run(scenario(api))
     finally:
         own.stop()
         plugin.storage.close()  # type: ignore[attr-defined]
     assert seen == [(1, False), (1, True), (2, False), (3, False), (4, False)]
     warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
-    assert len(warnings) == 1 and "network" in warnings[0].getMessage()
+    assert len(warnings) == 1
+    assert "network" in warnings[0].getMessage()

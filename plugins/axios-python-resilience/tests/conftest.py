@@ -61,7 +61,7 @@ def run_workers(specs: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
             if process.poll() is None:
                 process.kill()
                 process.wait()
-    for process, (_, err) in zip(processes, outputs):
+    for process, (_, err) in zip(processes, outputs, strict=False):
         assert process.returncode == 0, err
     return [[json.loads(line) for line in out.splitlines()] for out, _ in outputs]
 

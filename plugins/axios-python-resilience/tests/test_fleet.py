@@ -27,7 +27,8 @@ def test_rate_limit_holds_for_four_processes(
     started = time.time()
     results = workers([spec] * 4)
     times = sorted(r["t"] for result in results for r in result)
-    assert len(times) == 120 and all(r.get("status") == 200 for res in results for r in res)
+    assert len(times) == 120
+    assert all(r.get("status") == 200 for res in results for r in res)
     assert times[-1] - started >= 5.0  # 20 at once, then 20 per second: 5 s for 100 more
 
 

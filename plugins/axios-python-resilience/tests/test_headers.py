@@ -37,4 +37,5 @@ def test_retry_after_http_date() -> None:
     """An HTTP-date Retry-After is the time until then."""
     when = email.utils.formatdate(time.time() + 30, usegmt=True)
     pause = pause_seconds(429, httpx.Headers({"Retry-After": when}))
-    assert pause is not None and 28 <= pause <= 31
+    assert pause is not None
+    assert 28 <= pause <= 31

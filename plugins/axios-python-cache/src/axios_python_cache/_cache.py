@@ -397,7 +397,11 @@ class Cache:
                 if self.leases is None:
                     return await next_fn(ctx)
                 return await lead_across_processes(
-                    self.leases, key, ctx, next_fn, lambda: self.early_hit(lookup, ctx) if early else None
+                    self.leases,
+                    key,
+                    ctx,
+                    next_fn,
+                    lambda: self.early_hit(lookup, ctx) if early else None,
                 )
             finally:
                 self.flights.release(key, flight)

@@ -32,7 +32,7 @@ try:  # an optional dependency: pip install "axios-python-cache[redis]"
     import redis.asyncio
     from redis.exceptions import RedisError
 except ModuleNotFoundError:  # pragma: no cover - exercised without the extra installed
-    redis = None
+    redis = None  # type: ignore[assignment]
 
 _SET_SCRIPT = """
 local ttl = tonumber(ARGV[2])

@@ -99,7 +99,9 @@ def _check(value: Any, kind: type | tuple[type, ...], name: str) -> Any:
 def _header_pairs(value: Any, name: str) -> list[tuple[bytes, bytes]]:
     pairs = []
     for pair in _check(value, list, name):
-        if not (isinstance(pair, list) and len(pair) == 2 and all(isinstance(p, str) for p in pair)):
+        if not (
+            isinstance(pair, list) and len(pair) == 2 and all(isinstance(p, str) for p in pair)
+        ):
             raise ValueError(f"malformed stored cache entry: bad {name}")
         pairs.append((pair[0].encode("latin-1"), pair[1].encode("latin-1")))
     return pairs

@@ -184,11 +184,15 @@ class SQLiteStorage(SharedStorage):
 def _enable_wal(db: sqlite3.Connection) -> None:
     """Switch to WAL, retrying while other processes opening the file hold the lock."""
     deadline = time.monotonic() + _WAL_RETRY_SECONDS
-    while True:
-        try:
-            db.execute("PRAGMA journal_mode = WAL")
-            return
-        except sqlite3.OperationalError as exc:
-            if "locked" not in str(exc) or time.monotonic() >= deadline:
-                raise
-            time.sleep(0.01)
+    while not _try_wal(db, deadline):
+        time.sleep(0.01)
+
+
+def _try_wal(db: sqlite3.Connection, deadline: float) -> bool:
+    try:
+        db.execute("PRAGMA journal_mode = WAL")
+    except sqlite3.OperationalError as exc:
+        if "locked" not in str(exc) or time.monotonic() >= deadline:
+            raise
+        return False
+    return True

@@ -140,7 +140,7 @@ def storage_from_url(url: str, *, max_size: int | None = 256, **options: object)
     if scheme == "sqlite":
         from ._sqlite import SQLiteStorage
 
-        return SQLiteStorage.from_url(url, max_size=max_size, **options)  # type: ignore[arg-type]
+        return SQLiteStorage.from_url(url, max_size=max_size, **options)
     if scheme in ("redis", "rediss", "unix"):
         from ._redis import RedisStorage
 

@@ -51,9 +51,15 @@ def open_storage(storage: str | Storage, timeout: float) -> Storage:
     if scheme.startswith(_REDIS_SCHEMES):
         options = {"socket_timeout": timeout, "socket_connect_timeout": timeout}
     try:
-        return storage_from_string(storage, **options)
+        opened = storage_from_string(storage, **options)
     except Exception as exc:  # limits' ConfigurationError, a missing client library
         raise ConfigError(f"storage={storage!r}: {exc}", key="storage") from exc
+    if not isinstance(opened, Storage):  # an async+... URL: the plugins use sync storages
+        raise ConfigError(
+            f"storage={storage!r}: use the sync URL (without async+); async calls use it too",
+            key="storage",
+        )
+    return opened
 
 
 class SharedState:
