@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -18,7 +19,18 @@ KeyFunc = Callable[[dict[str, Any]], str]
 
 def origin(config: dict[str, Any]) -> str:
     """`scheme://host:port` of the URL the request goes to."""
-    url = resolve_url(config.get("url") or "", config.get("base_url"))
+    url, base_url = config.get("url") or "", config.get("base_url")
+    if isinstance(url, str) and (base_url is None or isinstance(base_url, str)):
+        return _origin(url, base_url)  # parsing URLs is most of the cost: remembered
+    return _origin_of(resolve_url(url, base_url))
+
+
+@functools.lru_cache(maxsize=1024)
+def _origin(url: str, base_url: str | None) -> str:
+    return _origin_of(resolve_url(url, base_url))
+
+
+def _origin_of(url: httpx.URL) -> str:
     return f"{url.scheme}://{url.host}:{url.port or (443 if url.scheme == 'https' else 80)}"
 
 
