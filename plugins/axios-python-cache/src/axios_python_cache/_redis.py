@@ -30,7 +30,6 @@ __all__ = ["Leases", "RedisStorage"]
 try:  # an optional dependency: pip install "axios-python-cache[redis]"
     import redis
     import redis.asyncio
-    from redis.exceptions import RedisError
 except ModuleNotFoundError:  # pragma: no cover - exercised without the extra installed
     redis = None  # type: ignore[assignment]
 
@@ -100,7 +99,6 @@ class RedisStorage(SharedStorage):
             stale_ttl=stale_ttl,
             retry_interval=retry_interval,
         )
-        self.errors = (RedisError, OSError, ValueError)
         self.url = url
         self.prefix = prefix
         self.timeout = timeout

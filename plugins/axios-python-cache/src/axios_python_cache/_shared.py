@@ -39,8 +39,9 @@ class SharedStorage:
     #: Entries in a shared store are read by other processes: freshness must be measured with
     #: a clock they share, so `CachePlugin` defaults its clock to `time.time` for such stores.
     shared = True
-    #: The exceptions that mean "the store failed" (subclasses add their client's errors).
-    errors: tuple[type[BaseException], ...] = (OSError, ValueError)
+    #: The exceptions that mean "the store failed": any, since the cache must never raise
+    #: because of its store (the first one is logged, with its type).
+    errors: tuple[type[BaseException], ...] = (Exception,)
 
     def __init__(
         self,

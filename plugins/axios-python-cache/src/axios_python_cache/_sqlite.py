@@ -48,8 +48,6 @@ class SQLiteStorage(SharedStorage):
         retry_interval: seconds the store is skipped after a failure.
     """
 
-    errors = (sqlite3.Error, OSError, ValueError)
-
     def __init__(
         self,
         path: str | os.PathLike[str],

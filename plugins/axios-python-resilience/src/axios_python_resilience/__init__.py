@@ -10,13 +10,15 @@ api.plugin(CircuitBreakerPlugin(failure_threshold=5, recovery_timeout=30,
 
 `RateLimitPlugin` (entry point `rate-limit`) keeps requests per origin under a rate, built on
 the `limits` library; `CircuitBreakerPlugin` (entry point `circuit-breaker`) stops calling an
-origin that keeps failing. Both share their state through a `limits` storage URL.
+origin that keeps failing; `RetryBudgetPlugin` (entry point `retry-budget`) caps retries at a
+fraction of the calls. All share their state through a `limits` storage URL.
 """
 
 from __future__ import annotations
 
 from ._breaker import DEFAULT_FAILURE_STATUSES, CircuitBreakerPlugin
-from ._errors import CircuitOpenError, RateLimitError
+from ._budget import RetryBudgetPlugin
+from ._errors import CircuitOpenError, RateLimitError, RetryBudgetError
 from ._headers import pause_seconds
 from ._ratelimit import RateLimitPlugin
 from ._version import __version__
@@ -27,6 +29,8 @@ __all__ = [
     "CircuitOpenError",
     "RateLimitError",
     "RateLimitPlugin",
+    "RetryBudgetError",
+    "RetryBudgetPlugin",
     "__version__",
     "pause_seconds",
 ]

@@ -6,7 +6,7 @@ from typing import Any
 
 from axios_python import AxiosPythonError
 
-__all__ = ["CircuitOpenError", "RateLimitError"]
+__all__ = ["CircuitOpenError", "RateLimitError", "RetryBudgetError"]
 
 
 class CircuitOpenError(AxiosPythonError):
@@ -37,3 +37,15 @@ class RateLimitError(AxiosPythonError):
         super().__init__(message, **kwargs)
         self.key = key
         self.retry_after = retry_after
+
+
+class RetryBudgetError(AxiosPythonError):
+    """A retry was refused: the retries of `key` in the current window already use up the
+    budget (`ratio` of the calls, plus `min_retries`). Raised instead of the retry attempt,
+    and not retried itself."""
+
+    default_code = "ERR_RETRY_BUDGET"
+
+    def __init__(self, message: str, *, key: str = "", **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.key = key
