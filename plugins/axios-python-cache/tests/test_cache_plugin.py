@@ -753,7 +753,10 @@ def test_exported_names() -> None:
             "CacheStorage",
             "CachedResponse",
             "InMemoryStorage",
+            "RedisStorage",
+            "SQLiteStorage",
             "Variants",
+            "storage_from_url",
         ]
     )
     for name in axios_python_cache.__all__:
