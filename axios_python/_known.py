@@ -18,6 +18,7 @@ DISTRIBUTIONS: dict[str, tuple[str, str]] = {
     "aiohttp": ("axios-python-aiohttp", "aiohttp"),
     "rate-limit": ("axios-python-resilience", "resilience"),
     "circuit-breaker": ("axios-python-resilience", "resilience"),
+    "retry-budget": ("axios-python-resilience", "resilience"),
     "otel": ("axios-python-otel", "otel"),
     "urllib3": ("axios-python-urllib3", "urllib3"),
 }

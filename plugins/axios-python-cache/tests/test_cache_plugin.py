@@ -753,8 +753,11 @@ def test_exported_names() -> None:
             "CacheStorage",
             "CachedResponse",
             "InMemoryStorage",
+            "RedisStorage",
+            "SQLiteStorage",
             "Variants",
             "__version__",
+            "storage_from_url",
         ]
     )
     for name in axios_python_cache.__all__:

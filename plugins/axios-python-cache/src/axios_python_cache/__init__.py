@@ -22,10 +22,13 @@ from axios_python import ConfigError, Plugin
 
 from ._cache import _EXTENSION, Cache, CacheStats, Credential
 from ._policy import DEFAULT_STATUSES
-from ._storage import CachedResponse, CacheStorage, InMemoryStorage, Variants
+from ._storage import CachedResponse, CacheStorage, InMemoryStorage, Variants, storage_from_url
 
 if TYPE_CHECKING:
     from axios_python import AxiosPython, Response
+
+    from ._redis import RedisStorage
+    from ._sqlite import SQLiteStorage
 
 from ._version import __version__
 
@@ -36,8 +39,11 @@ __all__ = [
     "CacheStorage",
     "CachedResponse",
     "InMemoryStorage",
+    "RedisStorage",
+    "SQLiteStorage",
     "Variants",
     "__version__",
+    "storage_from_url",
 ]
 
 
@@ -61,12 +67,18 @@ class CachePlugin(Plugin):
         credentials: requests carrying `Authorization`, cookies (header, `cookies=` or the
             client's cookie jar) or URL userinfo are cached per credentials ("isolate", the
             default: the key includes a hash of them) or not at all ("bypass").
-        storage: where entries live (a `CacheStorage`; default `InMemoryStorage(max_size)`).
+        storage: where entries live: a `CacheStorage`, or a URL: `"memory://"` (the default,
+            an `InMemoryStorage(max_size)`), `"sqlite:///path/to/cache.db"` (`SQLiteStorage`,
+            shared by the processes of one host) or `"redis://host:port/db"` (`RedisStorage`,
+            shared by many hosts; `pip install "axios-python-cache[redis]"`). `max_size`
+            bounds URL storages too.
         early_hits: answer hits from the plugin's middleware, before the request is built
             (fast). None (default): only when no other plugin on the client implements
             `on_request` (those hooks may add credentials later); False: always look up in
             `on_transport`, where every plugin's hooks see the hit.
-        clock: a monotonic clock in seconds (inject one in tests).
+        clock: the clock freshness is measured with, in seconds (inject one in tests).
+            Default: `time.monotonic`, or `time.time` for a storage with `shared = True`
+            (SQLite, Redis), whose entries other processes read.
     """
 
     name = "cache"
@@ -80,9 +92,9 @@ class CachePlugin(Plugin):
         shared: bool = False,
         statuses: Iterable[int] = DEFAULT_STATUSES,
         credentials: Credential = "isolate",
-        storage: CacheStorage | None = None,
+        storage: CacheStorage | str | None = None,
         early_hits: bool | None = None,
-        clock: Callable[[], float] = time.monotonic,
+        clock: Callable[[], float] | None = None,
     ) -> None:
         if ttl is not None and (not isinstance(ttl, (int, float)) or ttl < 0):
             raise ConfigError(f"ttl must be a number of seconds >= 0 or None, not {ttl!r}")
@@ -90,8 +102,15 @@ class CachePlugin(Plugin):
             raise ConfigError(f"max_size must be a positive integer or None, not {max_size!r}")
         if credentials not in ("isolate", "bypass"):
             raise ConfigError(f"credentials must be 'isolate' or 'bypass', not {credentials!r}")
-        if storage is not None and not isinstance(storage, CacheStorage):
-            raise ConfigError("storage must implement get/set/delete/clear (CacheStorage)")
+        if isinstance(storage, str):
+            storage = _storage_from_url(storage, max_size)
+        elif storage is not None and not isinstance(storage, CacheStorage):
+            raise ConfigError(
+                "storage must be a URL (memory://, sqlite:///..., redis://...) or implement "
+                "get/set/delete/clear (CacheStorage)"
+            )
+        if clock is None:
+            clock = time.time if getattr(storage, "shared", False) else time.monotonic
         self._cache = Cache(
             storage=storage if storage is not None else InMemoryStorage(max_size),
             ttl=ttl,
@@ -152,3 +171,23 @@ class CachePlugin(Plugin):
         cache = self._cache
         mode = "respect_cache_control" if cache.standards else f"ttl={cache.ttl}"
         return f"<CachePlugin {mode} storage={cache.storage!r}>"
+
+
+def _storage_from_url(url: str, max_size: int | None) -> CacheStorage:
+    try:
+        return storage_from_url(url, max_size=max_size)
+    except Exception as exc:  # a bad URL, a missing client library, an unusable file
+        raise ConfigError(f"storage={url!r}: {exc}") from exc
+
+
+def __getattr__(name: str) -> Any:
+    """The shared storages load on first use (RedisStorage needs redis-py)."""
+    if name == "SQLiteStorage":
+        from ._sqlite import SQLiteStorage
+
+        return SQLiteStorage
+    if name == "RedisStorage":
+        from ._redis import RedisStorage
+
+        return RedisStorage
+    raise AttributeError(f"module 'axios_python_cache' has no attribute {name!r}")

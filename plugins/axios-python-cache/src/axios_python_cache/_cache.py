@@ -35,7 +35,7 @@ import httpx
 
 from axios_python import Response
 
-from ._flight import SingleFlight, in_async_call
+from ._flight import SingleFlight, in_async_call, lead_across_processes
 from ._keys import (
     SCANNED_HEADERS,
     Credentials,
@@ -174,6 +174,7 @@ class Cache:
         self.urls = UrlKeys()
         self.credentials = Credentials()
         self.flights = SingleFlight()
+        self.leases = getattr(storage, "leases", None)  # single-flight across processes
         self._write_lock = threading.RLock()  # read-modify-write of a key; invalidation epochs
         self._stats_lock = threading.Lock()
         self._counts = dict.fromkeys(
@@ -390,7 +391,15 @@ class Cache:
         flight, leader = self.flights.join(key)
         if leader:
             try:
-                return await next_fn(ctx)
+                if self.leases is None:
+                    return await next_fn(ctx)
+                return await lead_across_processes(
+                    self.leases,
+                    key,
+                    ctx,
+                    next_fn,
+                    lambda: self.early_hit(lookup, ctx) if early else None,
+                )
             finally:
                 self.flights.release(key, flight)
         token = ctx.get("cancel_token")

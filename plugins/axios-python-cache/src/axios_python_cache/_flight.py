@@ -131,3 +131,38 @@ class SingleFlight:
 def _check_cancelled(token: Any, config: dict[str, Any]) -> None:
     if token is not None and token.is_cancelled:
         raise CancelError(token.reason or "Request cancelled", config=config)
+
+
+async def lead_across_processes(
+    leases: Any,
+    key: str,
+    ctx: dict[str, Any],
+    next_fn: Callable[..., Any],
+    hit: Callable[[], Any],
+) -> Any:
+    """Single-flight across processes, for the leader of this process's flight.
+
+    `leases` (a shared storage's, see `RedisStorage.leases`) is asked for the lease of `key`:
+    with it, this process goes to the network and gives it back; without it (another process
+    led, and is done or its lease expired), the cache is looked up again (`hit()`), and only a
+    miss goes to the network.
+    """
+    token = ctx.get("cancel_token")
+
+    def cancelled() -> bool:
+        return token is not None and token.is_cancelled
+
+    if in_async_call():
+        lease = await leases.acquire_async(key, cancelled)
+    else:
+        lease = leases.acquire_sync(key, cancelled)
+    if lease is None:
+        _check_cancelled(token, ctx)
+        response = hit()
+        if response is not None:
+            return response
+        return await next_fn(ctx)
+    try:
+        return await next_fn(ctx)
+    finally:
+        leases.release(key, lease)

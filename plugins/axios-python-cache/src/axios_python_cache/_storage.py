@@ -125,3 +125,27 @@ class InMemoryStorage:
 
     def __repr__(self) -> str:
         return f"<InMemoryStorage {len(self._data)}/{self.max_size} keys>"
+
+
+def storage_from_url(url: str, *, max_size: int | None = 256, **options: object) -> CacheStorage:
+    """The storage a URL names: `memory://` (an `InMemoryStorage(max_size)`),
+    `sqlite:///path/to/cache.db` (`SQLiteStorage`, relative path; `sqlite:////abs/path.db`
+    for an absolute one) or `redis://host:port/db` (`RedisStorage`; also `rediss://`,
+    `unix://`). `options` go to the storage's constructor. `ValueError` for anything else."""
+    scheme = url.partition("://")[0].lower() if "://" in url else ""
+    if scheme == "memory":
+        if url.lower() not in ("memory://", "memory:///"):
+            raise ValueError(f"the in-memory cache storage URL is 'memory://', not {url!r}")
+        return InMemoryStorage(max_size)
+    if scheme == "sqlite":
+        from ._sqlite import SQLiteStorage
+
+        return SQLiteStorage.from_url(url, max_size=max_size, **options)
+    if scheme in ("redis", "rediss", "unix"):
+        from ._redis import RedisStorage
+
+        return RedisStorage.from_url(url, **{"max_size": max_size, **options})
+    raise ValueError(
+        f"unknown cache storage URL {url!r}: use memory://, sqlite:///path/to/file.db "
+        "or redis://host:port/db"
+    )

@@ -1,0 +1,196 @@
+"""`SQLiteStorage`: a persistent cache in one SQLite file, shared by the processes of one host.
+
+Built on the standard library's `sqlite3`. The database runs in WAL mode (readers never block
+the writer, and many processes may open the file at once), with `synchronous=NORMAL` (a power
+cut may lose the last writes, never corrupt the file: fine for a cache) and a `busy_timeout`
+that bounds how long a write waits for another process's (default 1 s; then the write is
+skipped, as when the store is down). Each thread uses its own connection.
+
+Table `axios_python_cache(key TEXT PRIMARY KEY, value BLOB, expires_at REAL)`: `value` is the
+JSON + bytes format of `_serial`, `expires_at` a `time.time()` (NULL: never). Expired rows are
+never returned and are deleted when the table is over `max_size` and every 256 writes.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+import time
+from typing import Any
+
+from ._shared import SharedStorage
+
+__all__ = ["SQLiteStorage"]
+
+_TABLE = "axios_python_cache"
+_SCHEMA = (
+    f"CREATE TABLE IF NOT EXISTS {_TABLE} "
+    "(key TEXT PRIMARY KEY, value BLOB NOT NULL, expires_at REAL)",
+    f"CREATE INDEX IF NOT EXISTS {_TABLE}_expires_at ON {_TABLE} (expires_at)",
+)
+_WAL_RETRY_SECONDS = 5.0  # switching to WAL takes a lock that new openers fight over
+_PURGE_EVERY = 256  # writes between two deletions of expired rows
+
+
+class SQLiteStorage(SharedStorage):
+    """A `CacheStorage` in an SQLite file (WAL mode), safe for many processes on one host.
+
+    Args:
+        path: the database file (created if missing).
+        max_size: keys kept at most (None: unbounded); beyond it, the entries that expire
+            first are evicted (counted in `evictions`).
+        max_entry_size: bytes a key's value may take (None: unbounded); larger ones are not
+            stored.
+        stale_ttl: seconds a stale entry with a validator (`ETag`, `Last-Modified`) stays,
+            for standards mode to revalidate it.
+        timeout: seconds a write waits for another process's lock (`busy_timeout`).
+        retry_interval: seconds the store is skipped after a failure.
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        max_size: int | None = 10_000,
+        max_entry_size: int | None = 16 * 1024 * 1024,
+        stale_ttl: float = 3600.0,
+        timeout: float = 1.0,
+        retry_interval: float = 5.0,
+    ) -> None:
+        super().__init__(
+            max_size=max_size,
+            max_entry_size=max_entry_size,
+            stale_ttl=stale_ttl,
+            retry_interval=retry_interval,
+        )
+        self.path = os.fspath(path)
+        self.timeout = timeout
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []  # every thread's, for close()
+        self._lock = threading.Lock()
+        self._writes = 0
+        self._connect()  # fail now on an unusable path: a ConfigError at construction
+
+    def __repr__(self) -> str:
+        return f"<SQLiteStorage {self.path!r} max_size={self.max_size}>"
+
+    @classmethod
+    def from_url(cls, url: str, **options: Any) -> SQLiteStorage:
+        """`sqlite:///relative/path.db` or `sqlite:////absolute/path.db`."""
+        path = url.removeprefix("sqlite://")
+        if not path.startswith("/") or path == "/":
+            raise ValueError(f"a SQLite cache URL is sqlite:///path/to/file.db, not {url!r}")
+        return cls(path[1:], **options)
+
+    # --- connections ---------------------------------------------------------------------
+
+    def _connection(self) -> sqlite3.Connection:
+        db: sqlite3.Connection | None = getattr(self._local, "db", None)
+        if db is None:
+            db = self._connect()
+        return db
+
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(
+            self.path, timeout=self.timeout, isolation_level=None, check_same_thread=False
+        )
+        try:
+            db.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
+            _enable_wal(db)
+            db.execute("PRAGMA synchronous = NORMAL")
+            for statement in _SCHEMA:
+                db.execute(statement)
+        except BaseException:
+            db.close()
+            raise
+        self._local.db = db
+        with self._lock:
+            self._connections.append(db)
+        return db
+
+    def close(self) -> None:
+        """Close the connections of every thread (a later use opens a new one)."""
+        with self._lock:
+            connections, self._connections = self._connections, []
+            self._local = threading.local()
+        for db in connections:
+            db.close()
+
+    # --- operations ----------------------------------------------------------------------
+
+    def _get_bytes(self, key: str) -> bytes | None:
+        row = (
+            self._connection()
+            .execute(
+                f"SELECT value FROM {_TABLE} WHERE key = ? "
+                "AND (expires_at IS NULL OR expires_at > ?)",
+                (key, time.time()),
+            )
+            .fetchone()
+        )
+        return None if row is None else bytes(row[0])
+
+    def _set_bytes(self, key: str, data: bytes, expiry: float | None) -> None:
+        now = time.time()
+        expires_at = None if expiry is None else now + expiry
+        db = self._connection()
+        db.execute(
+            f"INSERT OR REPLACE INTO {_TABLE} (key, value, expires_at) VALUES (?, ?, ?)",
+            (key, data, expires_at),
+        )
+        self._writes += 1
+        if self._writes % _PURGE_EVERY == 0:
+            db.execute(f"DELETE FROM {_TABLE} WHERE expires_at <= ?", (now,))
+        if self.max_size is not None:
+            self._bound(db, now, self.max_size)
+
+    def _bound(self, db: sqlite3.Connection, now: float, max_size: int) -> None:
+        (count,) = db.execute(f"SELECT COUNT(*) FROM {_TABLE}").fetchone()
+        if count <= max_size:
+            return
+        db.execute(f"DELETE FROM {_TABLE} WHERE expires_at <= ?", (now,))
+        (count,) = db.execute(f"SELECT COUNT(*) FROM {_TABLE}").fetchone()
+        excess = count - max_size
+        if excess > 0:
+            # NULL (no expiry) sorts first in SQLite: order them last, as expiring latest.
+            db.execute(
+                f"DELETE FROM {_TABLE} WHERE key IN (SELECT key FROM {_TABLE} "
+                "ORDER BY expires_at IS NULL, expires_at LIMIT ?)",
+                (excess,),
+            )
+            self.evictions += excess
+
+    def _delete(self, key: str) -> None:
+        self._connection().execute(f"DELETE FROM {_TABLE} WHERE key = ?", (key,))
+
+    def _clear(self) -> None:
+        self._connection().execute(f"DELETE FROM {_TABLE}")
+
+    def _len(self) -> int:
+        (count,) = (
+            self._connection()
+            .execute(
+                f"SELECT COUNT(*) FROM {_TABLE} WHERE expires_at IS NULL OR expires_at > ?",
+                (time.time(),),
+            )
+            .fetchone()
+        )
+        return int(count)
+
+
+def _enable_wal(db: sqlite3.Connection) -> None:
+    """Switch to WAL, retrying while other processes opening the file hold the lock."""
+    deadline = time.monotonic() + _WAL_RETRY_SECONDS
+    while not _try_wal(db, deadline):
+        time.sleep(0.01)
+
+
+def _try_wal(db: sqlite3.Connection, deadline: float) -> bool:
+    try:
+        db.execute("PRAGMA journal_mode = WAL")
+    except sqlite3.OperationalError as exc:
+        if "locked" not in str(exc) or time.monotonic() >= deadline:
+            raise
+        return False
+    return True
