@@ -23,6 +23,8 @@ from __future__ import annotations
 import builtins
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from .redaction import Redactor, redactor_for
+
 if TYPE_CHECKING:
     from ._models import Request, Response
 
@@ -42,7 +44,11 @@ __all__ = [
 
 
 class AxiosPythonError(Exception):
-    """The root of every error axios_python raises."""
+    """The root of every error axios_python raises.
+
+    Its message never shows a URL's password or secret query parameters (the `redact` policy
+    of the client, `axios_python.redaction`); `request` keeps the request as it was sent.
+    """
 
     default_code: ClassVar[str] = "ERR_AXIOS_PYTHON"
 
@@ -55,6 +61,7 @@ class AxiosPythonError(Exception):
         request: Request | None = None,
         response: Response | None = None,
     ) -> None:
+        message = redactor_for(config).text(message)  # no URL secret in str(error)
         super().__init__(message)
         self.message = message
         self.code = code or self.default_code
@@ -64,6 +71,11 @@ class AxiosPythonError(Exception):
 
     def __str__(self) -> str:
         return self.message
+
+    def redact(self, redactor: Redactor) -> None:
+        """Redact the message with `redactor` (the pipeline applies the client's policy)."""
+        self.message = redactor.text(self.message)
+        self.args = (self.message, *self.args[1:])
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.message!r}, code={self.code!r})"

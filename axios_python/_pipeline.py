@@ -541,6 +541,9 @@ class Pipeline:
                 exc.config = config
             if exc.request is None:
                 exc.request = request
+            redactor = config.get("redact")
+            if redactor is not None:  # the client's own policy (the default one ran already)
+                exc.redact(redactor)
             if "on_error" in hooks and not isinstance(exc, PluginError):
                 assert pm is not None
                 results = pm.call("on_error", error=exc, config=config, attempt=attempt)
@@ -673,4 +676,7 @@ def _retry_error(
         response=response,
     )
     retry_error.__cause__ = cause
+    redactor = config.get("redact")
+    if redactor is not None:
+        retry_error.redact(redactor)
     return retry_error
