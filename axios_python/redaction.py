@@ -25,6 +25,7 @@ The original values stay where code needs them: `error.request.url` is the URL a
 from __future__ import annotations
 
 import fnmatch
+import json as jsonlib
 import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
@@ -39,8 +40,11 @@ __all__ = [
     "DEFAULT_SENSITIVE_PARAMS",
     "REDACTED",
     "Redactor",
+    "may_carry_credentials",
+    "name_matcher",
     "redactor_for",
     "same_origin",
+    "strip_for_redirect",
 ]
 
 REDACTED = "[REDACTED]"
@@ -99,6 +103,7 @@ DEFAULT_SENSITIVE_FIELDS: tuple[str, ...] = (
 
 _GLOB = re.compile(r"[*?\[]")
 _MEMO_SIZE = 1024
+_NESTED_JSON_LIMIT = 1 << 20
 # an absolute URL inside free text (an error message): up to a quote, space or bracket
 _URL_IN_TEXT = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://[^\s'\"<>()\[\]{}]+")
 
@@ -230,7 +235,8 @@ class Redactor:
 
     def json(self, document: Any) -> Any:
         """A copy of a parsed JSON document: secret keys (at any depth) get `[REDACTED]` values,
-        and URLs inside string values are redacted as `text()` does."""
+        URLs inside string values are redacted as `text()` does, and a string value that is
+        itself a JSON document (an echoed body) is redacted the same way."""
         if isinstance(document, dict):
             return {
                 key: REDACTED if isinstance(key, str) and self._field(key) else self.json(value)
@@ -239,8 +245,21 @@ class Redactor:
         if isinstance(document, list):
             return [self.json(item) for item in document]
         if isinstance(document, str):
-            return self.text(document)
+            return self._string(document)
         return document
+
+    def _string(self, value: str) -> str:
+        head = value[:1]
+        if head in ("{", "[") and len(value) <= _NESTED_JSON_LIMIT:
+            try:
+                inner = jsonlib.loads(value)
+            except ValueError:
+                pass
+            else:
+                if isinstance(inner, (dict, list)):
+                    redacted = self.json(inner)
+                    return value if redacted == inner else jsonlib.dumps(redacted)
+        return self.text(value)
 
     def text(self, text: str) -> str:
         """`text` (an error message, a log line) with every URL in it redacted: whatever
@@ -282,3 +301,29 @@ def same_origin(a: httpx.URL, b: httpx.URL) -> bool:
         and a.host == b.host
         and (a.port or _DEFAULT_PORTS.get(a.scheme)) == (b.port or _DEFAULT_PORTS.get(b.scheme))
     )
+
+
+def may_carry_credentials(source: httpx.URL, target: httpx.URL) -> bool:
+    """Whether a redirect from `source` to `target` may keep credential headers: the same
+    origin, or the same host upgraded from http to https (httpx's rule for Authorization)."""
+    if same_origin(source, target):
+        return True
+    return (
+        source.scheme == "http"
+        and target.scheme == "https"
+        and source.host == target.host
+        and source.port in (None, 80)
+        and target.port in (None, 443)
+    )
+
+
+def strip_for_redirect(hop: httpx.Request, source: httpx.URL) -> None:
+    """Drop the secret headers of a redirect `hop` (its request's config's policy) when it
+    leaves the origin of `source`, unless the config sets `keep_sensitive_headers_on_redirect`.
+    Transports call it on every hop they build."""
+    config: Mapping[str, Any] = getattr(hop, "config", None) or {}
+    if config.get("keep_sensitive_headers_on_redirect") or may_carry_credentials(
+        source, hop.url
+    ):
+        return
+    redactor_for(config).strip_headers(hop.headers)

@@ -22,6 +22,7 @@ from .._errors import map_httpx_errors
 from .._exceptions import CancelError
 from .._models import Request, Response
 from .._pipeline import run_sync
+from ..redaction import strip_for_redirect
 from .base import BaseTransport, LoopLocal
 
 __all__ = ["HttpxTransport"]
@@ -119,7 +120,7 @@ class HttpxTransport(BaseTransport):
             stream = self.track_progress(request) or stream
         auth = config.get("auth")
         with map_httpx_errors(request):
-            if follow and max_redirects != sender.client.max_redirects:
+            if follow:  # hop by hop: each hop to another origin loses the secret headers
                 raw = await _follow_redirects(sender, request, auth, max_redirects, stream)
             else:
                 raw = await sender.send(request, stream=stream, follow_redirects=follow, auth=auth)
@@ -188,7 +189,8 @@ _Sender = _SyncSender | _AsyncSender
 async def _follow_redirects(
     sender: _Sender, request: Request, auth: Any, limit: int, stream: bool
 ) -> httpx.Response:
-    """Follow redirects by hand, for a per-request `max_redirects` that differs from the client's."""
+    """Follow redirects by hand: the request's own `max_redirects`, and every header of the
+    redaction policy dropped on a hop to another origin (httpx drops Authorization only)."""
     history: list[httpx.Response] = []
     raw = await sender.send(request, stream=stream, follow_redirects=False, auth=auth)
     while raw.next_request is not None:
@@ -197,7 +199,10 @@ async def _follow_redirects(
             raise httpx.TooManyRedirects("Exceeded maximum allowed redirects.", request=request)
         await sender.read(raw)
         history.append(raw)
-        raw = await sender.send(raw.next_request, stream=stream, follow_redirects=False)
+        hop = raw.next_request
+        hop.config = request.config  # type: ignore[attr-defined]
+        strip_for_redirect(hop, raw.request.url)
+        raw = await sender.send(hop, stream=stream, follow_redirects=False)
     raw.history = history
     return raw
 

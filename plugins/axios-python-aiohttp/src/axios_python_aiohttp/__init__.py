@@ -31,6 +31,7 @@ from typing import Any
 import aiohttp
 import httpx
 
+from axios_python.redaction import strip_for_redirect
 from axios_python import (
     AxiosPythonError,
     BaseTransport,
@@ -473,8 +474,6 @@ def _redirect_request(raw: httpx.Response) -> httpx.Request:
     headers = httpx.Headers(request.headers)
     headers.pop("host", None)
     headers.pop("cookie", None)
-    if url.scheme != request.url.scheme or url.netloc != request.url.netloc:
-        headers.pop("authorization", None)
     body: dict[str, Any] = {}
     if method != request.method and method == "GET":
         headers.pop("content-length", None)
@@ -486,6 +485,7 @@ def _redirect_request(raw: httpx.Response) -> httpx.Request:
         body["stream"] = request.stream
     hop = httpx.Request(method, url, headers=headers, extensions=request.extensions, **body)
     hop.config = getattr(request, "config", {})  # type: ignore[attr-defined]
+    strip_for_redirect(hop, request.url)  # Authorization and every other secret header
     return hop
 
 
