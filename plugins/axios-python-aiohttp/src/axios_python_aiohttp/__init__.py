@@ -129,13 +129,18 @@ class AiohttpTransport(BaseTransport):
             keepalive_timeout=self._keepalive,
             ssl=self._ssl,
         )
-        return aiohttp.ClientSession(
+        session = aiohttp.ClientSession(
             connector=connector,
             cookie_jar=aiohttp.DummyCookieJar(),  # the httpx jar is applied per hop
             auto_decompress=False,  # httpx.Response decodes, keeping Content-Encoding
             trust_env=False,
             timeout=aiohttp.ClientTimeout(total=None),
         )
+        # aiohttp silently sends an idempotent request again when a reused connection fails
+        # before the response; only the pipeline's retries (`max_retries`) may resend. There
+        # is no public switch: this is the attribute aiohttp's own test client turns off.
+        session._retry_connection = False
+        return session
 
     @staticmethod
     async def _close_session(session: aiohttp.ClientSession) -> None:
