@@ -20,6 +20,8 @@ The behaviour is selected by the path (the query string is ignored for counting)
 | `/retry-after?after=`   | the first attempt gets 429 with `Retry-After: <after>` (default 1), then 200 |
 | `/truncated-chunked`    | a valid chunked start, then a clean close without the terminating 0-chunk  |
 | `/post-reset`           | like `/reset` (for POST requests: must not be retried by default)          |
+| `/bad-header?name=&value=&status=` | a JSON body with that raw header (a `Content-Length` given  |
+|                         | this way replaces the real one), then close                                |
 | anything else           | 404                                                                        |
 
 `full_backlog()` gives a port where connecting times out (a listener whose backlog is full) and
@@ -282,7 +284,8 @@ class FaultServer:
     def _head(status: int, headers: dict[str, str]) -> bytes:
         lines = [f"HTTP/1.1 {status} {_REASONS.get(status, 'Unknown')}"]
         lines += [f"{name}: {value}" for name, value in headers.items()]
-        return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+        text = "\r\n".join(lines) + "\r\n\r\n"
+        return text.encode("latin-1" if max(map(ord, text)) < 256 else "utf-8")
 
     def _send_json(
         self,
@@ -373,6 +376,17 @@ class FaultServer:
             else:
                 self._send_json(conn, 200, {"ok": True, "attempt": attempt})
             return True
+        if path == "/bad-header":
+            body = b'{"ok": true}'
+            name, value = query.get("name", "X-Odd"), query.get("value", "")
+            status = int(query.get("status", "200"))
+            head = f"HTTP/1.1 {status} {_REASONS.get(status, 'Unknown')}\r\n"
+            head += f"Content-Type: application/json\r\n{name}: {value}\r\n"
+            if name.lower() != "content-length":
+                head += f"Content-Length: {len(body)}\r\n"
+            raw = head.encode("latin-1" if max(map(ord, head)) < 256 else "utf-8")
+            conn.sendall(raw + b"\r\n" + body)
+            return False
         if path == "/truncated-chunked":
             conn.sendall(
                 self._head(200, {"Transfer-Encoding": "chunked"}) + b"5\r\nhello\r\n6\r\n world\r\n"
