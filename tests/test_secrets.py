@@ -200,3 +200,48 @@ async def test_a_client_policy_header_is_dropped_too(
     async with axios_python.create(config) as api:
         response = await call(api, mode, redirect_to(server, other.url + "/headers"))
     assert "x-tenant" not in {k.lower() for k in response.data["headers"]}
+
+
+# --- headers set by hooks are checked before any connection opens -------------------------------
+
+HOOK_HEADERS = [
+    ("X-Evil", "a\r\nInjected: 1", "newline"),
+    ("X-Evil", "a\nb", "newline"),
+    ("X-Nul", "a\x00b", "NUL"),
+    ("Bad Name", "v", "invalid header name"),
+]
+
+
+@pytest.mark.parametrize(("name", "value", "fragment"), HOOK_HEADERS)
+@pytest.mark.parametrize("body", [False, True])
+async def test_a_hook_set_header_is_refused_before_connecting(
+    transport: str, mode: str, name: str, value: str, fragment: str, body: bool, faults: FaultServer
+) -> None:
+    """A CRLF header set by a hook was refused only after a TCP connection opened."""
+
+    class Evil(axios_python.Plugin):
+        def on_request(self, config: dict[str, Any]) -> None:
+            config["headers"][name] = value
+
+    config = {"transport": transport, "base_url": faults.url, "plugins": [Evil()]}
+    async with axios_python.create(config) as api:
+        with pytest.raises(axios_python.ConfigError, match=fragment) as info:
+            await call(api, mode, "/ok", **({"json": {"a": 1}} if body else {}))
+    assert info.value.key == "headers"
+    assert faults.accepted == 0
+
+
+@pytest.mark.parametrize("value", [b"bytes", 42, None])
+async def test_a_non_str_header_value_from_a_hook_is_a_config_error(
+    transport: str, mode: str, value: Any, faults: FaultServer
+) -> None:
+    def hook(config: dict[str, Any]) -> dict[str, Any]:
+        config["headers"]["X-Raw"] = value
+        return config
+
+    async with axios_python.create({"transport": transport, "base_url": faults.url}) as api:
+        api.interceptors.request.use(hook)
+        with pytest.raises(axios_python.ConfigError, match="X-Raw") as info:
+            await call(api, mode, "/ok")
+    assert info.value.key == "headers"
+    assert faults.accepted == 0
