@@ -42,6 +42,7 @@ from ._exceptions import (
     TooManyRedirects,
 )
 from ._interceptors import InterceptorManager, Interceptors
+from ._limits import ConnectionLimiter
 from ._models import Request, Response
 from ._pipeline import is_async_call
 from ._plugins import Plugin
@@ -64,6 +65,7 @@ __all__ = [
     "CancelError",
     "CancelToken",
     "ConfigError",
+    "ConnectionLimiter",
     "ExponentialBackoff",
     "FixedBackoff",
     "HTTPStatusError",

@@ -20,6 +20,7 @@ import httpx
 from .._cancel import CancelToken
 from .._errors import map_httpx_errors
 from .._exceptions import CancelError
+from .._limits import ConnectionLimiter
 from .._models import Request, Response
 from .._pipeline import run_sync
 from ..redaction import strip_for_redirect
@@ -63,6 +64,8 @@ class HttpxTransport(BaseTransport):
         }
         self.max_redirects = max_redirects
         self.cookies = httpx.Cookies(cookies)
+        # In front of httpcore's pool: FIFO, sized to it, the `pool` timeout applied to its wait.
+        self.limiter = ConnectionLimiter(self._options["limits"].max_connections)
         self._lock = threading.Lock()
         self._client: httpx.Client | None = None
         # httpx's async connections belong to the event loop that opened them.
@@ -119,19 +122,28 @@ class HttpxTransport(BaseTransport):
             # with a download callback, the body is read below chunk by chunk
             stream = self.track_progress(request) or stream
         auth = config.get("auth")
-        with map_httpx_errors(request):
-            if follow:  # hop by hop: each hop to another origin loses the secret headers
-                raw = await _follow_redirects(sender, request, auth, max_redirects, stream)
-            else:
-                raw = await sender.send(request, stream=stream, follow_redirects=follow, auth=auth)
-            if on_download is not None:
-                self.track_download(raw, request)
-                if not config.get("stream", False):
-                    try:
-                        await sender.read(raw)
-                    except BaseException:
-                        await sender.close(raw)
-                        raise
+        limiter = self.limiter
+        await sender.acquire(limiter, request)  # fair and bounded wait for a pool slot
+        try:
+            with map_httpx_errors(request):
+                if follow:  # hop by hop: each hop to another origin loses the secret headers
+                    raw = await _follow_redirects(sender, request, auth, max_redirects, stream)
+                else:
+                    raw = await sender.send(
+                        request, stream=stream, follow_redirects=follow, auth=auth
+                    )
+                if on_download is not None:
+                    self.track_download(raw, request)
+                    if not config.get("stream", False):
+                        try:
+                            await sender.read(raw)
+                        except BaseException:
+                            await sender.close(raw)
+                            raise
+        except BaseException:
+            sender.release(limiter)
+            raise
+        limiter.release_when_closed(raw, is_async=sender.is_async)
         return Response(raw=raw, request=request, config=config)
 
     # --- closing -------------------------------------------------------------------------
@@ -151,9 +163,16 @@ class _SyncSender:
     """`httpx.Client` behind coroutines that never suspend (driven by `run_sync`)."""
 
     __slots__ = ("client",)
+    is_async = False
 
     def __init__(self, client: httpx.Client) -> None:
         self.client = client
+
+    async def acquire(self, limiter: ConnectionLimiter, request: Request) -> None:
+        limiter.acquire(_pool_timeout(request), request.config.get("cancel_token"))
+
+    def release(self, limiter: ConnectionLimiter) -> None:
+        limiter.release()
 
     async def send(self, request: httpx.Request, **options: Any) -> httpx.Response:
         return self.client.send(request, **options)
@@ -169,9 +188,16 @@ class _AsyncSender:
     """`httpx.AsyncClient` behind the same three coroutines."""
 
     __slots__ = ("client",)
+    is_async = True
 
     def __init__(self, client: httpx.AsyncClient) -> None:
         self.client = client
+
+    async def acquire(self, limiter: ConnectionLimiter, request: Request) -> None:
+        await limiter.acquire_async(_pool_timeout(request))
+
+    def release(self, limiter: ConnectionLimiter) -> None:
+        limiter.release_async()
 
     async def send(self, request: httpx.Request, **options: Any) -> httpx.Response:
         return await self.client.send(request, **options)
@@ -184,6 +210,12 @@ class _AsyncSender:
 
 
 _Sender = _SyncSender | _AsyncSender
+
+
+def _pool_timeout(request: httpx.Request) -> float | None:
+    timeouts = request.extensions.get("timeout") or {}
+    pool: float | None = timeouts.get("pool")
+    return pool
 
 
 async def _follow_redirects(

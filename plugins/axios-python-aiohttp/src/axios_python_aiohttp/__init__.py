@@ -36,6 +36,7 @@ from axios_python import (
     AxiosPythonError,
     BaseTransport,
     ConfigError,
+    ConnectionLimiter,
     HttpxTransport,
     LoopLocal,
     NetworkError,
@@ -99,6 +100,9 @@ class AiohttpTransport(BaseTransport):
             }
         limits = limits or httpx.Limits(max_connections=100, max_keepalive_connections=100)
         self._limit = limits.max_connections or 0
+        # A fair queue in front of aiohttp's pool (whose queue is not FIFO), with its own wait:
+        # the `pool` timeout, separate from the connect timeout.
+        self.limiter = ConnectionLimiter(limits.max_connections)
         self._keepalive = limits.keepalive_expiry if limits.keepalive_expiry is not None else 15.0
         self.max_redirects = max_redirects
         self.cookies = httpx.Cookies(cookies)
@@ -153,11 +157,10 @@ class AiohttpTransport(BaseTransport):
         timeout = self._timeouts.get(key)
         if timeout is None:
             connect, read, pool = key
+            # The pool wait is the limiter's (`pool`); aiohttp's `connect` (its pool wait, DNS
+            # and the connect) no longer holds it: with the limiter the pool is never short.
             timeout = aiohttp.ClientTimeout(
-                total=None,
-                connect=None if connect is None or pool is None else connect + pool,
-                sock_connect=connect,
-                sock_read=read,
+                total=None, connect=connect, sock_connect=connect, sock_read=read
             )
             if len(self._timeouts) < 256:
                 self._timeouts[key] = timeout
@@ -178,6 +181,9 @@ class AiohttpTransport(BaseTransport):
         if on_download is not None or config.get("on_upload_progress") is not None:
             stream = self.track_progress(request) or stream
         auth = config.get("auth")
+        limiter = self.limiter
+        timeouts = request.extensions.get("timeout") or {}
+        await limiter.acquire_async(timeouts.get("pool"))  # FIFO, bounded by `pool`
         try:
             if isinstance(auth, httpx.Auth):
                 response = await self._send_with_auth(session, request, auth, stream)
@@ -187,9 +193,18 @@ class AiohttpTransport(BaseTransport):
                 if response.status_code in _REDIRECTS:
                     response = await self._follow(session, request, response, stream, started)
         except AxiosPythonError:
+            limiter.release_async()
             raise
         except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as exc:
+            limiter.release_async()
             raise map_aiohttp_error(exc, request) from exc
+        except BaseException:
+            limiter.release_async()
+            raise
+        if response.is_closed:  # read in full: the connection is back in the pool
+            limiter.release_async()
+        else:
+            limiter.release_when_closed(response.raw, is_async=True)
         response.request, response.config = request, config
         if on_download is not None:
             self.track_download(response.raw, request)
