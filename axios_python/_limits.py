@@ -16,9 +16,7 @@ connection back when it is garbage-collected, with a `ResourceWarning`.
 from __future__ import annotations
 
 import asyncio
-import builtins
 import collections
-import sys
 import threading
 import warnings
 import weakref
@@ -50,7 +48,7 @@ class ConnectionLimiter:
         self._lock = threading.Lock()
         self._free = limit or 0
         self._waiters: collections.deque[_Waiter] = collections.deque()
-        self._loops: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
+        self._loops: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _AsyncSlots] = (
             weakref.WeakKeyDictionary()
         )
 
@@ -98,38 +96,23 @@ class ConnectionLimiter:
 
     # --- async ---------------------------------------------------------------------------
 
-    def _semaphore(self) -> asyncio.Semaphore:
+    def _slots(self) -> _AsyncSlots:
         loop = asyncio.get_running_loop()
-        semaphore = self._loops.get(loop)
-        if semaphore is None:
+        slots = self._loops.get(loop)
+        if slots is None:
             with self._lock:
-                semaphore = self._loops.setdefault(loop, asyncio.Semaphore(self.limit or 1))
-        return semaphore
+                slots = self._loops.setdefault(loop, _AsyncSlots(self.limit or 1, loop))
+        return slots
 
     async def acquire_async(self, timeout: float | None) -> None:
         """Wait for a slot of the running loop: `TimeoutError(phase="pool")` after `timeout`."""
-        if self.limit is None:
-            return
-        semaphore = self._semaphore()
-        if not semaphore.locked():
-            await semaphore.acquire()  # free: returns without suspending
-            return
-        if timeout is None:
-            await semaphore.acquire()
-            return
-        try:
-            if sys.version_info >= (3, 11):
-                async with asyncio.timeout(timeout):
-                    await semaphore.acquire()
-            else:  # pragma: no cover - Python 3.10
-                await asyncio.wait_for(semaphore.acquire(), timeout)
-        except (asyncio.TimeoutError, builtins.TimeoutError):
-            raise _pool_timeout(timeout) from None
+        if self.limit is not None:
+            await self._slots().acquire(timeout)
 
     def release_async(self) -> None:
         """Give an async slot of the running loop back."""
         if self.limit is not None:
-            self._semaphore().release()
+            self._slots().release()
 
     # --- holding a slot for a response's lifetime ------------------------------------------
 
@@ -153,20 +136,63 @@ class ConnectionLimiter:
         if loop is None:
             self.release_async()
             return
-        semaphore = self._loops.get(loop)
-        if semaphore is None or loop.is_closed():
+        slots = self._loops.get(loop)
+        if slots is None or loop.is_closed():
             return
         try:
             running = asyncio.get_running_loop()
         except RuntimeError:
             running = None
         if running is loop:
-            semaphore.release()
+            slots.release()
         else:
-            loop.call_soon_threadsafe(semaphore.release)
+            loop.call_soon_threadsafe(slots.release)
 
     def __repr__(self) -> str:
         return f"ConnectionLimiter(limit={self.limit})"
+
+
+class _AsyncSlots:
+    """The slots of one event loop: a FIFO of futures, each with its own timer (cheaper than
+    `asyncio.timeout()` per waiter; a slot is handed to the next waiter, never barged)."""
+
+    __slots__ = ("free", "loop", "waiters")
+
+    def __init__(self, limit: int, loop: asyncio.AbstractEventLoop) -> None:
+        self.free = limit
+        self.loop = loop
+        self.waiters: collections.deque[asyncio.Future[None]] = collections.deque()
+
+    async def acquire(self, timeout: float | None) -> None:
+        if self.free > 0 and not self.waiters:
+            self.free -= 1
+            return
+        waiter: asyncio.Future[None] = self.loop.create_future()
+        self.waiters.append(waiter)
+        timer = None if timeout is None else self.loop.call_later(timeout, _expire, waiter, timeout)
+        try:
+            await waiter
+        except asyncio.CancelledError:
+            if waiter.done() and not waiter.cancelled() and waiter.exception() is None:
+                self.release()  # granted, then cancelled before it could be used: pass it on
+            raise
+        finally:
+            if timer is not None:
+                timer.cancel()
+
+    def release(self) -> None:
+        waiters = self.waiters
+        while waiters:
+            waiter = waiters.popleft()
+            if not waiter.done():  # skip the timed-out and cancelled ones
+                waiter.set_result(None)
+                return
+        self.free += 1
+
+
+def _expire(waiter: asyncio.Future[None], timeout: float) -> None:
+    if not waiter.done():
+        waiter.set_exception(_pool_timeout(timeout))
 
 
 class _Waiter:
