@@ -10,6 +10,7 @@ AxiosPythonError                 .code .config .request .response
 ├── CancelError                  aborted through a CancelToken (or the asyncio task)
 ├── ConfigError                  also a ValueError; bad option, bad URL, bad header
 ├── StreamError                  a streamed body used the wrong way (not read, already consumed)
+├── ContentTooLargeError         a body over max_content_length / max_body_length
 ├── MiddlewareError              a middleware broke the pipeline contract
 └── PluginError                  a plugin raised inside a hook; .plugin .hook, __cause__
 ```
@@ -32,6 +33,7 @@ __all__ = [
     "AxiosPythonError",
     "CancelError",
     "ConfigError",
+    "ContentTooLargeError",
     "HTTPStatusError",
     "MiddlewareError",
     "NetworkError",
@@ -153,6 +155,18 @@ class StreamError(AxiosPythonError):
     """A streamed body was used the wrong way: read before `.read()`, or consumed twice."""
 
     default_code = "ERR_STREAM"
+
+
+class ContentTooLargeError(AxiosPythonError):
+    """A response body larger, once decoded, than `max_content_length` (reading stopped at the
+    limit: a gzip bomb is never inflated in full), or a request body larger than
+    `max_body_length` (refused before any I/O). `limit` is the option's value in bytes."""
+
+    default_code = "ERR_CONTENT_TOO_LARGE"
+
+    def __init__(self, message: str, *, limit: int, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.limit = limit
 
 
 class MiddlewareError(AxiosPythonError):

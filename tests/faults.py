@@ -20,6 +20,7 @@ The behaviour is selected by the path (the query string is ignored for counting)
 | `/retry-after?after=`   | the first attempt gets 429 with `Retry-After: <after>` (default 1), then 200 |
 | `/truncated-chunked`    | a valid chunked start, then a clean close without the terminating 0-chunk  |
 | `/post-reset`           | like `/reset` (for POST requests: must not be retried by default)          |
+| `/gzip-bomb?mib=`        | `Content-Encoding: gzip` body of `mib` MiB of zeros (about 1 KiB per MiB)  |
 | `/bad-header?name=&value=&status=` | a JSON body with that raw header (a `Content-Length` given  |
 |                         | this way replaces the real one), then close                                |
 | anything else           | 404                                                                        |
@@ -38,12 +39,14 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import functools
 import json
 import selectors
 import socket
 import struct
 import threading
 import time
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from types import TracebackType
@@ -376,6 +379,12 @@ class FaultServer:
             else:
                 self._send_json(conn, 200, {"ok": True, "attempt": attempt})
             return True
+        if path == "/gzip-bomb":
+            body = _gzip_zeros(int(query.get("mib", "64")))
+            headers = {"Content-Encoding": "gzip", "Content-Length": str(len(body))}
+            with contextlib.suppress(OSError):  # the client may stop reading early
+                conn.sendall(self._head(200, headers) + body)
+            return False
         if path == "/bad-header":
             body = b'{"ok": true}'
             name, value = query.get("name", "X-Odd"), query.get("value", "")
@@ -394,6 +403,13 @@ class FaultServer:
             return False  # a FIN, not the terminating "0\r\n\r\n"
         self._send_json(conn, 404, {"error": f"no fault at {path}"})
         return True
+
+
+@functools.lru_cache(maxsize=4)
+def _gzip_zeros(mib: int) -> bytes:
+    compressor = zlib.compressobj(9, zlib.DEFLATED, 31)  # gzip framing
+    block = bytes(1 << 20)
+    return b"".join(compressor.compress(block) for _ in range(mib)) + compressor.flush()
 
 
 def _readable(conn: socket.socket, timeout: float) -> bool:

@@ -116,7 +116,9 @@ class HttpxTransport(BaseTransport):
         self.apply_cookies(sender.client.cookies, request)
         follow = config.get("follow_redirects", True)
         max_redirects = config.get("max_redirects", self.max_redirects)
-        stream = config.get("stream", False)
+        # with max_content_length the pipeline reads the body itself, bounded as it decodes
+        unread = config.get("stream", False) or config.get("max_content_length") is not None
+        stream = unread
         on_download = config.get("on_download_progress")
         if on_download is not None or config.get("on_upload_progress") is not None:
             # with a download callback, the body is read below chunk by chunk
@@ -134,7 +136,7 @@ class HttpxTransport(BaseTransport):
                     )
                 if on_download is not None:
                     self.track_download(raw, request)
-                    if not config.get("stream", False):
+                    if not unread:
                         try:
                             await sender.read(raw)
                         except BaseException:

@@ -176,7 +176,9 @@ class AiohttpTransport(BaseTransport):
         config = request.config
         session = self._sessions.current() or await self._sessions.get()
         self.apply_cookies(self.cookies, request)
-        stream = config.get("stream", False)
+        # with max_content_length the pipeline reads the body itself, bounded as it decodes
+        unread = config.get("stream", False) or config.get("max_content_length") is not None
+        stream = unread
         on_download = config.get("on_download_progress")
         if on_download is not None or config.get("on_upload_progress") is not None:
             stream = self.track_progress(request) or stream
@@ -208,7 +210,7 @@ class AiohttpTransport(BaseTransport):
         response.request, response.config = request, config
         if on_download is not None:
             self.track_download(response.raw, request)
-            if not config.get("stream", False):
+            if not unread:
                 try:
                     await response.aread()
                 except BaseException:
