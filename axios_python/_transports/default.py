@@ -8,14 +8,19 @@ shuts the socket down; the blocked `recv` returns at once and httpcore discards 
 from __future__ import annotations
 
 import contextlib
+import errno
+import os
+import selectors
 import socket
 import ssl
 import threading
-from collections.abc import Callable, Iterator
+import time
+from collections.abc import Iterator
 from typing import Any
 
 import httpcore
 import httpx
+from httpcore._backends.sync import SyncStream  # the stream httpcore's own sync backend returns
 
 from .._cancel import CancelToken
 from .._errors import map_httpx_errors
@@ -303,8 +308,7 @@ class _CancellableBackend(httpcore.NetworkBackend):
             stream = self._inner.connect_tcp(host, port, timeout, local_address, socket_options)
         else:
             stream = _connect_cancellable(
-                lambda: self._inner.connect_tcp(host, port, timeout, local_address, socket_options),
-                token,
+                host, port, timeout, local_address, socket_options, token
             )
         return _checked(_CancellableStream(stream))
 
@@ -320,48 +324,88 @@ class _CancellableBackend(httpcore.NetworkBackend):
 
 
 def _connect_cancellable(
-    connect: Callable[[], httpcore.NetworkStream], token: CancelToken
+    host: str,
+    port: int,
+    timeout: float | None,
+    local_address: str | None,
+    socket_options: Any,
+    token: CancelToken,
 ) -> httpcore.NetworkStream:
-    """`connect()` in a helper thread, so that a cancel ends the wait at once.
-
-    A blocking connect cannot be interrupted (the socket is not ours until it returns): an
-    unanswered SYN would hold a cancelled request until the connect timeout. Only new
-    connections of requests that carry a token pay for the thread; a connection that arrives
-    after the cancel is closed by the helper.
+    """A TCP connect that `token.cancel()` ends at once, without a helper thread: the socket
+    connects non-blocking while a selector waits for it or for the cancel (a wake-up pair).
+    On cancel, the half-open socket is closed: no thread and no descriptor outlive the call.
+    What httpcore's sync backend does otherwise (TCP_NODELAY, the socket options, its errors).
     """
-    wake = threading.Event()
-    lock = threading.Lock()
-    outcome: list[tuple[httpcore.NetworkStream | None, BaseException | None]] = []
-    abandoned = False
-
-    def run() -> None:
-        try:
-            result: tuple[httpcore.NetworkStream | None, BaseException | None] = (connect(), None)
-        except BaseException as exc:  # handed to the waiting thread
-            result = (None, exc)
-        with lock:
-            if not abandoned:
-                outcome.append(result)
-                wake.set()
-                return
-        if result[0] is not None:
-            result[0].close()
-
-    threading.Thread(target=run, name="axios-python-connect", daemon=True).start()
-    unsubscribe = token.subscribe(wake.set)
     try:
-        wake.wait()
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except OSError as exc:
+        raise httpcore.ConnectError(str(exc)) from exc
+    deadline = None if timeout is None else time.monotonic() + timeout
+    wake_r, wake_w = socket.socketpair()
+    unsubscribe = token.subscribe(lambda: _wake(wake_w))
+    error: Exception | None = None
+    try:
+        for family, kind, proto, _, address in infos:
+            if token.is_cancelled:
+                break
+            sock = socket.socket(family, kind, proto)
+            try:
+                _connect_one(sock, address, local_address, socket_options, deadline, wake_r)
+            except BaseException as exc:
+                sock.close()
+                if isinstance(exc, httpcore.ConnectTimeout) or not isinstance(exc, Exception):
+                    raise
+                error = exc
+                continue
+            if token.is_cancelled:
+                sock.close()
+                break
+            return SyncStream(sock)
     finally:
         unsubscribe()
-    with lock:
-        if not outcome:  # cancelled first
-            abandoned = True
-            raise httpcore.ConnectError("cancelled while connecting")
-    stream, error = outcome[0]
-    if error is not None:
-        raise error
-    assert stream is not None
-    return stream
+        wake_r.close()
+        wake_w.close()
+    if token.is_cancelled:
+        raise httpcore.ConnectError("cancelled while connecting")
+    raise httpcore.ConnectError(str(error)) from error
+
+
+def _wake(wake_w: socket.socket) -> None:
+    with contextlib.suppress(OSError):  # closed: the connect is over already
+        wake_w.send(b"x")
+
+
+def _connect_one(
+    sock: socket.socket,
+    address: Any,
+    local_address: str | None,
+    socket_options: Any,
+    deadline: float | None,
+    wake_r: socket.socket,
+) -> None:
+    for option in socket_options or ():
+        sock.setsockopt(*option)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    if local_address is not None:
+        sock.bind((local_address, 0))
+    sock.setblocking(False)
+    code = sock.connect_ex(address)
+    if code not in (0, errno.EINPROGRESS, errno.EWOULDBLOCK):
+        raise OSError(code, os.strerror(code))
+    if code:
+        with selectors.DefaultSelector() as selector:
+            selector.register(sock, selectors.EVENT_WRITE)
+            selector.register(wake_r, selectors.EVENT_READ)
+            remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
+            ready = {key.fileobj for key, _ in selector.select(remaining)}
+        if wake_r in ready:
+            raise OSError(errno.ECANCELED, "cancelled while connecting")
+        if sock not in ready:
+            raise httpcore.ConnectTimeout("timed out")
+        code = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+        if code:
+            raise OSError(code, os.strerror(code))
+    sock.setblocking(True)
 
 
 def _checked(stream: _CancellableStream) -> _CancellableStream:
