@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
 import threading
 import warnings
 import weakref
@@ -279,7 +280,5 @@ class _AsyncHeld(httpx.AsyncByteStream):
         def schedule() -> None:
             loop.create_task(close())
 
-        try:
+        with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
             loop.call_soon_threadsafe(schedule)
-        except RuntimeError:  # the loop closed meanwhile
-            pass

@@ -590,10 +590,14 @@ async def _bounded_read(response: Response, limit: int, io: IO) -> None:
     raw = response.raw
     decoder = raw._get_content_decoder()  # httpx's own decoders (gzip, deflate, br, zstd)
     declared = raw.headers.get("content-length", "")
-    if declared.isascii() and declared.isdigit() and int(declared) > limit:
-        if "content-encoding" not in raw.headers:  # known too large before a byte is read
-            await _discard(response, io)
-            raise _too_large(response, limit)
+    if (
+        declared.isascii()
+        and declared.isdigit()
+        and int(declared) > limit
+        and "content-encoding" not in raw.headers
+    ):  # known too large before a byte is read
+        await _discard(response, io)
+        raise _too_large(response, limit)
     parts: list[bytes] = []
     size = 0
     try:

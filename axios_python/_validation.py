@@ -23,8 +23,8 @@ from ._cancel import CancelToken
 from ._config import PLAIN, PRIMITIVE, not_primitive
 from ._exceptions import ConfigError
 from ._retry import RetryStrategy
-from .redaction import Redactor
 from ._transports.base import BaseTransport
+from .redaction import Redactor
 
 __all__ = ["CLIENT_KEYS", "REQUEST_KEYS", "validate_client_options", "validate_request_options"]
 

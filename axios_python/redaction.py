@@ -193,9 +193,7 @@ class Redactor:
 
     def secret_headers(self, headers: httpx.Headers) -> list[tuple[str, str]]:
         """The `(lower-cased name, value)` pairs of `headers` that are secrets, sorted."""
-        return sorted(
-            (name, value) for name, value in headers.multi_items() if self._header(name)
-        )
+        return sorted((name, value) for name, value in headers.multi_items() if self._header(name))
 
     def strip_headers(self, headers: httpx.Headers) -> None:
         """Remove every secret header from `headers`, in place (a redirect to another origin)."""
@@ -322,8 +320,6 @@ def strip_for_redirect(hop: httpx.Request, source: httpx.URL) -> None:
     leaves the origin of `source`, unless the config sets `keep_sensitive_headers_on_redirect`.
     Transports call it on every hop they build."""
     config: Mapping[str, Any] = getattr(hop, "config", None) or {}
-    if config.get("keep_sensitive_headers_on_redirect") or may_carry_credentials(
-        source, hop.url
-    ):
+    if config.get("keep_sensitive_headers_on_redirect") or may_carry_credentials(source, hop.url):
         return
     redactor_for(config).strip_headers(hop.headers)

@@ -32,14 +32,16 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from overhead import bench_server  # noqa: E402
+from overhead import bench_server
 
-import axios_python  # noqa: E402
+import axios_python
 
 CONCURRENCIES = (32, 1000)
 
 
-async def run_once(transport: str, base_url: str, requests: int, concurrency: int) -> dict[str, Any]:
+async def run_once(
+    transport: str, base_url: str, requests: int, concurrency: int
+) -> dict[str, Any]:
     """One round: `requests` calls from `concurrency` tasks; latencies, errors, wall time."""
     latencies: list[float] = []
     errors: dict[str, int] = {}
@@ -103,9 +105,7 @@ def main() -> int:
             order = CONCURRENCIES if round_index % 2 == 0 else CONCURRENCIES[::-1]
             for transport in transports:
                 for concurrency in order:
-                    outcome = asyncio.run(
-                        run_once(transport, base_url, args.requests, concurrency)
-                    )
+                    outcome = asyncio.run(run_once(transport, base_url, args.requests, concurrency))
                     results[transport][concurrency].append(outcome)
 
     print(f"{args.requests} requests per run, {args.rounds} round(s), default settings")

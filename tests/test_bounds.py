@@ -93,12 +93,12 @@ async def test_a_dropped_stream_releases_its_connection(
         "limits": httpx.Limits(max_connections=1, max_keepalive_connections=1),
     }
     async with axios_python.create(config) as api:
+        if mode == "sync":  # on this thread: the response is collected here
+            response = api.get("/bytes/100000", stream=True)
+        else:
+            response = await api.async_get("/bytes/100000", stream=True)
+        del response
         with pytest.warns(ResourceWarning, match="without close"):
-            if mode == "sync":  # on this thread: the response is collected here
-                response = api.get("/bytes/100000", stream=True)
-            else:
-                response = await api.async_get("/bytes/100000", stream=True)
-            del response
             gc.collect()
         await asyncio.sleep(0.05)  # an async stream is closed by a task on its loop
         again = await call(api, mode, "GET", "/get")

@@ -43,6 +43,7 @@ from tests.transports import MODES, NO_AIOHTTP
 
 pytestmark = pytest.mark.anyio
 
+
 async def call(api: AxiosPython, mode: str, method: str, url: Any, **options: Any) -> Any:
     """One request, through `request()` (sync) or `async_request()` (async)."""
     if mode == "sync":
@@ -552,7 +553,6 @@ async def test_bytes_header_injection_in_a_replaced_header_dict(
     with pytest.raises(ConfigError, match="header"):
         await call(live, mode, "GET", path)
     assert server.hits[path] == 0
-
 
 
 def _name_cases() -> list[Any]:

@@ -23,7 +23,7 @@ async def test_a_thousand_concurrent_calls_complete(transport: str, server: Loca
     # default settings, but a pool wait long enough for a loaded CI machine (the default 5 s
     # bounds the queue: 1,000 waiters at 200 requests/s would already reach it)
     config = {"transport": transport, "base_url": server.url, "timeout": {"pool": 50}}
-    errors: list[BaseException] = []
+    errors: list[axios_python.Response] = []
     done = 0
 
     async with axios_python.create(config) as api:
@@ -31,13 +31,10 @@ async def test_a_thousand_concurrent_calls_complete(transport: str, server: Loca
         async def worker(count: int) -> None:
             nonlocal done
             for _ in range(count):
-                try:
-                    response = await api.async_get("/ip")
-                except axios_python.AxiosPythonError as exc:
-                    errors.append(exc)
-                else:
-                    assert response.status_code == 200
-                    done += 1
+                response = await api.async_get("/ip", validate_status=None)
+                if response.status_code != 200:
+                    errors.append(response)
+                done += 1
 
         per_task = REQUESTS // CONCURRENCY
         await asyncio.gather(*(worker(per_task) for _ in range(CONCURRENCY)))

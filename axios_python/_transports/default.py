@@ -307,9 +307,7 @@ class _CancellableBackend(httpcore.NetworkBackend):
         if token is None:
             stream = self._inner.connect_tcp(host, port, timeout, local_address, socket_options)
         else:
-            stream = _connect_cancellable(
-                host, port, timeout, local_address, socket_options, token
-            )
+            stream = _connect_cancellable(host, port, timeout, local_address, socket_options, token)
         return _checked(_CancellableStream(stream))
 
     def connect_unix_socket(

@@ -31,7 +31,6 @@ from typing import Any
 import aiohttp
 import httpx
 
-from axios_python.redaction import strip_for_redirect
 from axios_python import (
     AxiosPythonError,
     BaseTransport,
@@ -45,6 +44,7 @@ from axios_python import (
     TimeoutError,
     TooManyRedirects,
 )
+from axios_python.redaction import strip_for_redirect
 
 __all__ = ["AiohttpTransport", "map_aiohttp_error"]
 
@@ -153,10 +153,10 @@ class AiohttpTransport(BaseTransport):
 
     def _timeout(self, request: httpx.Request) -> aiohttp.ClientTimeout:
         spec = request.extensions.get("timeout") or {}
-        key = (spec.get("connect"), spec.get("read"), spec.get("pool"))
+        key = (spec.get("connect"), spec.get("read"))
         timeout = self._timeouts.get(key)
         if timeout is None:
-            connect, read, pool = key
+            connect, read = key
             # The pool wait is the limiter's (`pool`); aiohttp's `connect` (its pool wait, DNS
             # and the connect) no longer holds it: with the limiter the pool is never short.
             timeout = aiohttp.ClientTimeout(
