@@ -33,6 +33,7 @@ from ._exceptions import (
     AxiosPythonError,
     CancelError,
     ConfigError,
+    ContentTooLargeError,
     HTTPStatusError,
     MiddlewareError,
     NetworkError,
@@ -43,6 +44,7 @@ from ._exceptions import (
     TooManyRedirects,
 )
 from ._interceptors import InterceptorManager, Interceptors
+from ._limits import ConnectionLimiter
 from ._models import Request, Response
 from ._origins import HostPolicy
 from ._pipeline import is_async_call
@@ -68,6 +70,8 @@ __all__ = [
     "CancelToken",
     "Config",
     "ConfigError",
+    "ConnectionLimiter",
+    "ContentTooLargeError",
     "ExponentialBackoff",
     "FixedBackoff",
     "HTTPStatusError",

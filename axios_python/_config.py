@@ -12,6 +12,7 @@ The merged config is a plain dict that interceptors, middleware and plugins may 
 from __future__ import annotations
 
 import base64
+import re
 from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator, Mapping
 from functools import lru_cache
 from typing import Any
@@ -108,9 +109,10 @@ class ConfigHeaders(httpx.Headers):
             super().__setitem__(key, value)
         except AttributeError:  # a name or value that is not a str (try costs nothing else)
             what = value if isinstance(key, str) else key
-            raise TypeError(
+            raise ConfigError(
                 f"header {key!r}: names and values are str, not {type(what).__name__} "
-                f"({what!r:.80})"
+                f"({what!r:.80})",
+                key="headers",
             ) from None
 
 
@@ -170,6 +172,9 @@ def build_request(config: dict[str, Any], memo: Memo | None = None) -> Request:
                 body[key] = value
         if not body:
             return _bodiless(method, target, netloc, headers, extensions, config, memo)
+        check_header_fields(
+            (headers if isinstance(headers, httpx.Headers) else httpx.Headers(headers)).raw
+        )
         content = body.get("content")
         if content is not None and not isinstance(content, (bytes, str)):
             body["content"] = _checked_chunks(content)
@@ -288,6 +293,7 @@ _ZERO_LENGTH_METHODS = frozenset({"POST", "PUT", "PATCH"})
 def _with_auto_headers(
     raw: tuple[tuple[bytes, bytes], ...], netloc: bytes, needs_length: bool
 ) -> httpx.Headers:
+    check_header_fields(raw)  # once per header set: the client's memo remembers the result
     headers = httpx.Headers(raw)
     auto: list[tuple[bytes, bytes]] = []
     if netloc and "host" not in headers:
@@ -417,12 +423,43 @@ def _base(base_url: str) -> httpx.URL:
 
 def _timeout_extension(timeout: Any) -> dict[str, float | None]:
     if timeout is None or isinstance(timeout, (int, float)):
+        if timeout is not None and not timeout > 0:
+            raise _zero_timeout("timeout", timeout)
         return _scalar_timeout(timeout).copy()  # each request owns its dict: hooks may edit it
     if isinstance(timeout, httpx.Timeout):
-        return timeout.as_dict()
-    if isinstance(timeout, Mapping):
-        return httpx.Timeout(DEFAULT_TIMEOUT, **timeout).as_dict()
-    raise ConfigError(f"invalid timeout {timeout!r}", key="timeout")
+        phases = timeout.as_dict()
+    elif isinstance(timeout, Mapping):
+        phases = httpx.Timeout(DEFAULT_TIMEOUT, **timeout).as_dict()
+    else:
+        raise ConfigError(f"invalid timeout {timeout!r}", key="timeout")
+    for phase, seconds in phases.items():
+        if seconds is not None and not seconds > 0:
+            raise _zero_timeout(f"timeout.{phase}", seconds)
+    return phases
+
+
+def _zero_timeout(key: str, seconds: Any) -> ConfigError:
+    return ConfigError(
+        f"invalid {key} {seconds!r}: a timeout is a number of seconds > 0, or None for none",
+        key=key,
+    )
+
+
+_TOKEN_BYTES = re.compile(rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+_FIELD_VALUE_BYTES = re.compile(rb"[^\r\n\x00]*")
+
+
+def check_header_fields(raw: Iterable[tuple[bytes, bytes]]) -> None:
+    """Refuse, before any I/O, a header name that is not an HTTP token or a value with a
+    newline or NUL (header injection), whoever set it: a hook runs after validation."""
+    for name, value in raw:
+        if not _TOKEN_BYTES.fullmatch(name):
+            raise ConfigError(f"invalid header name {name!r}", key="headers")
+        if not _FIELD_VALUE_BYTES.fullmatch(value):
+            raise ConfigError(
+                f"header {name.decode('ascii')!r} contains a newline or NUL (header injection)",
+                key="headers",
+            )
 
 
 @lru_cache(maxsize=32)

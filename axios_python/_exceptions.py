@@ -10,6 +10,7 @@ AxiosPythonError                 .code .config .request .response
 ├── CancelError                  aborted through a CancelToken (or the asyncio task)
 ├── ConfigError                  also a ValueError; bad option, bad URL, bad header
 ├── StreamError                  a streamed body used the wrong way (not read, already consumed)
+├── ContentTooLargeError         a body over max_content_length / max_body_length
 ├── MiddlewareError              a middleware broke the pipeline contract
 └── PluginError                  a plugin raised inside a hook; .plugin .hook, __cause__
 ```
@@ -23,6 +24,8 @@ from __future__ import annotations
 import builtins
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from .redaction import Redactor, redactor_for
+
 if TYPE_CHECKING:
     from ._models import Request, Response
 
@@ -30,6 +33,7 @@ __all__ = [
     "AxiosPythonError",
     "CancelError",
     "ConfigError",
+    "ContentTooLargeError",
     "HTTPStatusError",
     "MiddlewareError",
     "NetworkError",
@@ -42,7 +46,11 @@ __all__ = [
 
 
 class AxiosPythonError(Exception):
-    """The root of every error axios_python raises."""
+    """The root of every error axios_python raises.
+
+    Its message never shows a URL's password or secret query parameters (the `redact` policy
+    of the client, `axios_python.redaction`); `request` keeps the request as it was sent.
+    """
 
     default_code: ClassVar[str] = "ERR_AXIOS_PYTHON"
 
@@ -55,6 +63,7 @@ class AxiosPythonError(Exception):
         request: Request | None = None,
         response: Response | None = None,
     ) -> None:
+        message = redactor_for(config).text(message)  # no URL secret in str(error)
         super().__init__(message)
         self.message = message
         self.code = code or self.default_code
@@ -64,6 +73,11 @@ class AxiosPythonError(Exception):
 
     def __str__(self) -> str:
         return self.message
+
+    def redact(self, redactor: Redactor) -> None:
+        """Redact the message with `redactor` (the pipeline applies the client's policy)."""
+        self.message = redactor.text(self.message)
+        self.args = (self.message, *self.args[1:])
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.message!r}, code={self.code!r})"
@@ -141,6 +155,18 @@ class StreamError(AxiosPythonError):
     """A streamed body was used the wrong way: read before `.read()`, or consumed twice."""
 
     default_code = "ERR_STREAM"
+
+
+class ContentTooLargeError(AxiosPythonError):
+    """A response body larger, once decoded, than `max_content_length` (reading stopped at the
+    limit: a gzip bomb is never inflated in full), or a request body larger than
+    `max_body_length` (refused before any I/O). `limit` is the option's value in bytes."""
+
+    default_code = "ERR_CONTENT_TOO_LARGE"
+
+    def __init__(self, message: str, *, limit: int, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.limit = limit
 
 
 class MiddlewareError(AxiosPythonError):

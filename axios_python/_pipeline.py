@@ -33,11 +33,12 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 import httpx
 
 from ._config import ConfigHeaders, Memo, build_request
-from ._errors import map_httpx_error
+from ._errors import map_httpx_error, map_httpx_errors
 from ._exceptions import (
     AxiosPythonError,
     CancelError,
     ConfigError,
+    ContentTooLargeError,
     HTTPStatusError,
     MiddlewareError,
     PluginError,
@@ -447,7 +448,7 @@ class Pipeline:
                 response = await self.attempt(
                     _fresh(ctx), io, timeout_cap=remaining, attempt=attempt
                 )
-            except (CancelError, ConfigError, PluginError, MiddlewareError):
+            except (CancelError, ConfigError, ContentTooLargeError, PluginError, MiddlewareError):
                 raise
             except AxiosPythonError as exc:
                 error, response = exc, exc.response
@@ -499,6 +500,8 @@ class Pipeline:
             if has_awaitable(results):
                 await pm.resolve(results, "on_request")
         request = build_request(config, self._memo)
+        if config.get("max_body_length") is not None:
+            _check_body_length(request, config)
         if timeout_cap is not None:
             _cap_timeout(request, timeout_cap)
         response: Response | None = None
@@ -515,6 +518,9 @@ class Pipeline:
                     response = await io.send(self.client.transport, request, token)
                 except _HTTPX_ERRORS as exc:  # a custom transport built on httpx
                     raise map_httpx_error(exc, request) from exc
+                limit = config.get("max_content_length")
+                if limit is not None and not config.get("stream") and not response.is_closed:
+                    await _bounded_read(response, limit, io)
             if "on_response" in hooks:
                 assert pm is not None
                 results = pm.call("on_response", response=response, config=config, attempt=attempt)
@@ -540,6 +546,9 @@ class Pipeline:
                 exc.config = config
             if exc.request is None:
                 exc.request = request
+            redactor = config.get("redact")
+            if redactor is not None:  # the client's own policy (the default one ran already)
+                exc.redact(redactor)
             if "on_error" in hooks and not isinstance(exc, PluginError):
                 assert pm is not None
                 results = pm.call("on_error", error=exc, config=config, attempt=attempt)
@@ -554,6 +563,72 @@ class Pipeline:
 
 
 _DEFAULT_STRATEGY = ExponentialBackoff()
+
+
+_RAW_CHUNK = 1024  # a gzip chunk inflates ~1000x at most: ~1 MiB decoded per step
+
+
+def _check_body_length(request: Request, config: dict[str, Any]) -> None:
+    """`max_body_length`: a request body over the limit is refused before any I/O (a body of
+    unknown length, a generator, is sent as is)."""
+    limit: int = config["max_body_length"]
+    length = request.headers.get("content-length")
+    if length is not None and length.isdigit() and int(length) > limit:
+        raise ContentTooLargeError(
+            f"request body of {int(length)} bytes exceeds max_body_length ({limit} bytes)",
+            limit=limit,
+            code="ERR_BODY_TOO_LARGE",
+            config=config,
+            request=request,
+        )
+
+
+async def _bounded_read(response: Response, limit: int, io: IO) -> None:
+    """Read a response body, decoding it as it arrives, and stop as soon as the decoded size
+    passes `limit` (`max_content_length`): the connection is closed, nothing more is read."""
+    raw = response.raw
+    decoder = raw._get_content_decoder()  # httpx's own decoders (gzip, deflate, br, zstd)
+    declared = raw.headers.get("content-length", "")
+    if (
+        declared.isascii()
+        and declared.isdigit()
+        and int(declared) > limit
+        and "content-encoding" not in raw.headers
+    ):  # known too large before a byte is read
+        await _discard(response, io)
+        raise _too_large(response, limit)
+    parts: list[bytes] = []
+    size = 0
+    try:
+        with map_httpx_errors(response.request):
+            if io.is_async:
+                async for chunk in raw.aiter_raw(_RAW_CHUNK):
+                    size += _take(decoder.decode(chunk), parts, size, limit, response)
+            else:
+                for chunk in raw.iter_raw(_RAW_CHUNK):
+                    size += _take(decoder.decode(chunk), parts, size, limit, response)
+            _take(decoder.flush(), parts, size, limit, response)
+    except BaseException:
+        await _discard(response, io)
+        raise
+    raw._content = b"".join(parts)  # what httpx's read() leaves: the decoded body
+
+
+def _take(data: bytes, parts: list[bytes], size: int, limit: int, response: Response) -> int:
+    if size + len(data) > limit:
+        raise _too_large(response, limit)
+    if data:
+        parts.append(data)
+    return len(data)
+
+
+def _too_large(response: Response, limit: int) -> ContentTooLargeError:
+    return ContentTooLargeError(
+        f"response body exceeds max_content_length ({limit} bytes decoded); reading stopped",
+        limit=limit,
+        request=response.request,
+        config=response.config,
+    )
 
 
 def _intercept_request(handlers: Any, config: dict[str, Any]) -> dict[str, Any]:
@@ -672,4 +747,7 @@ def _retry_error(
         response=response,
     )
     retry_error.__cause__ = cause
+    redactor = config.get("redact")
+    if redactor is not None:
+        retry_error.redact(redactor)
     return retry_error

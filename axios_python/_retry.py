@@ -15,6 +15,7 @@ Transitions of one decision, `RetryStrategy.decide(attempt, method, error, respo
 from __future__ import annotations
 
 import random
+import re
 import time
 from collections.abc import Collection, Iterable
 from email.utils import parsedate_to_datetime
@@ -178,16 +179,26 @@ class FixedBackoff(RetryStrategy):
 
 
 def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
-    """Seconds to wait from a `Retry-After` header (delta-seconds or HTTP-date), or None."""
+    """Seconds to wait from a `Retry-After` header (delta-seconds or HTTP-date), or None.
+
+    The server controls this value: anything that is not ASCII digits or a valid HTTP-date
+    (`"²"`, `"-1"`, `"1e9"`, a date in year 10000) is ignored (None), never an exception.
+    """
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
-        return float(value)
+    if _DELTA_SECONDS.fullmatch(value):  # str.isdigit() also accepts "²" and "٣"
+        return float(value[:_MAX_DIGITS]) if len(value) <= _MAX_DIGITS else _FOREVER
     try:
         when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
+        if when is None:
+            return None
+        seconds = when.timestamp() - (time.time() if now is None else now)
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
-    if when is None:
-        return None
-    return max(0.0, when.timestamp() - (time.time() if now is None else now))
+    return max(0.0, seconds)
+
+
+_DELTA_SECONDS = re.compile(r"[0-9]+")
+_MAX_DIGITS = 12  # more seconds than any max_delay: longer values are "forever", capped later
+_FOREVER = 1e12

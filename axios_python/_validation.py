@@ -24,6 +24,7 @@ from ._config import PLAIN, PRIMITIVE, not_primitive
 from ._exceptions import ConfigError
 from ._retry import RetryStrategy
 from ._transports.base import BaseTransport
+from .redaction import Redactor
 
 __all__ = ["CLIENT_KEYS", "REQUEST_KEYS", "validate_client_options", "validate_request_options"]
 
@@ -159,24 +160,27 @@ MAX_SECONDS = threading.TIMEOUT_MAX
 def _check_timeout(value: Any) -> Any:
     if isinstance(value, httpx.Timeout):
         for phase, seconds in value.as_dict().items():
-            if seconds is not None and not 0 <= seconds <= MAX_SECONDS:
+            if seconds is not None and not 0 < seconds <= MAX_SECONDS:
                 raise ValueError(
-                    f"the {phase} timeout must be between 0 and {MAX_SECONDS:.0f} seconds "
-                    f"(None for no timeout), not {seconds!r}"
+                    f"the {phase} timeout must be more than 0 and at most {MAX_SECONDS:.0f} "
+                    f"seconds (None for no timeout), not {seconds!r}"
                 )
     return value
 
 
 NonNegFloat = Annotated[float, Field(ge=0, le=MAX_SECONDS, allow_inf_nan=False)]
+# A timeout of 0 meant something different on every transport and mode (no timeout, an
+# immediate failure, a reset): it is refused, None is "no timeout".
+Seconds = Annotated[float, Field(gt=0, le=MAX_SECONDS, allow_inf_nan=False)]
 NonNegInt = Annotated[int, Field(ge=0)]
 
 
 class TimeoutOptions(TypedDict, total=False):
     __pydantic_config__ = _STRICT  # type: ignore[misc]
-    connect: NonNegFloat | None
-    read: NonNegFloat | None
-    write: NonNegFloat | None
-    pool: NonNegFloat | None
+    connect: Seconds | None
+    read: Seconds | None
+    write: Seconds | None
+    pool: Seconds | None
 
 
 class RequestOptions(TypedDict, total=False):
@@ -185,7 +189,7 @@ class RequestOptions(TypedDict, total=False):
     __pydantic_config__ = _STRICT  # type: ignore[misc]
     base_url: Annotated[str | httpx.URL, AfterValidator(_check_base_url)] | None
     timeout: Annotated[
-        NonNegFloat | TimeoutOptions | httpx.Timeout | None, AfterValidator(_check_timeout)
+        Seconds | TimeoutOptions | httpx.Timeout | None, AfterValidator(_check_timeout)
     ]
     headers: Annotated[Mapping[str, str] | httpx.Headers, AfterValidator(_check_headers)]
     params: Annotated[
@@ -209,6 +213,9 @@ class RequestOptions(TypedDict, total=False):
     stream: bool
     on_upload_progress: Callable[..., Any] | None
     on_download_progress: Callable[..., Any] | None
+    keep_sensitive_headers_on_redirect: bool
+    max_content_length: NonNegInt | None
+    max_body_length: NonNegInt | None
 
 
 class ClientOptions(RequestOptions, total=False):
@@ -226,6 +233,7 @@ class ClientOptions(RequestOptions, total=False):
     transport: BaseTransport | str | None
     plugins: list[Any]
     autoload: bool
+    redact: Redactor | None
 
 
 REQUEST_KEYS = frozenset(RequestOptions.__annotations__) - {"__pydantic_config__"}

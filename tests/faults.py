@@ -20,6 +20,9 @@ The behaviour is selected by the path (the query string is ignored for counting)
 | `/retry-after?after=`   | the first attempt gets 429 with `Retry-After: <after>` (default 1), then 200 |
 | `/truncated-chunked`    | a valid chunked start, then a clean close without the terminating 0-chunk  |
 | `/post-reset`           | like `/reset` (for POST requests: must not be retried by default)          |
+| `/gzip-bomb?mib=`        | `Content-Encoding: gzip` body of `mib` MiB of zeros (about 1 KiB per MiB)  |
+| `/bad-header?name=&value=&status=` | a JSON body with that raw header (a `Content-Length` given  |
+|                         | this way replaces the real one), then close                                |
 | anything else           | 404                                                                        |
 
 `full_backlog()` gives a port where connecting times out (a listener whose backlog is full) and
@@ -36,12 +39,14 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import functools
 import json
 import selectors
 import socket
 import struct
 import threading
 import time
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from types import TracebackType
@@ -282,7 +287,8 @@ class FaultServer:
     def _head(status: int, headers: dict[str, str]) -> bytes:
         lines = [f"HTTP/1.1 {status} {_REASONS.get(status, 'Unknown')}"]
         lines += [f"{name}: {value}" for name, value in headers.items()]
-        return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+        text = "\r\n".join(lines) + "\r\n\r\n"
+        return text.encode("latin-1" if max(map(ord, text)) < 256 else "utf-8")
 
     def _send_json(
         self,
@@ -373,6 +379,23 @@ class FaultServer:
             else:
                 self._send_json(conn, 200, {"ok": True, "attempt": attempt})
             return True
+        if path == "/gzip-bomb":
+            body = _gzip_zeros(int(query.get("mib", "64")))
+            headers = {"Content-Encoding": "gzip", "Content-Length": str(len(body))}
+            with contextlib.suppress(OSError):  # the client may stop reading early
+                conn.sendall(self._head(200, headers) + body)
+            return False
+        if path == "/bad-header":
+            body = b'{"ok": true}'
+            name, value = query.get("name", "X-Odd"), query.get("value", "")
+            status = int(query.get("status", "200"))
+            head = f"HTTP/1.1 {status} {_REASONS.get(status, 'Unknown')}\r\n"
+            head += f"Content-Type: application/json\r\n{name}: {value}\r\n"
+            if name.lower() != "content-length":
+                head += f"Content-Length: {len(body)}\r\n"
+            raw = head.encode("latin-1" if max(map(ord, head)) < 256 else "utf-8")
+            conn.sendall(raw + b"\r\n" + body)
+            return False
         if path == "/truncated-chunked":
             conn.sendall(
                 self._head(200, {"Transfer-Encoding": "chunked"}) + b"5\r\nhello\r\n6\r\n world\r\n"
@@ -380,6 +403,13 @@ class FaultServer:
             return False  # a FIN, not the terminating "0\r\n\r\n"
         self._send_json(conn, 404, {"error": f"no fault at {path}"})
         return True
+
+
+@functools.lru_cache(maxsize=4)
+def _gzip_zeros(mib: int) -> bytes:
+    compressor = zlib.compressobj(9, zlib.DEFLATED, 31)  # gzip framing
+    block = bytes(1 << 20)
+    return b"".join(compressor.compress(block) for _ in range(mib)) + compressor.flush()
 
 
 def _readable(conn: socket.socket, timeout: float) -> bool:

@@ -68,7 +68,7 @@ def test_create_accepts_every_request_key() -> None:
         {"data": "raw text", "files": {"file": ("a.txt", b"abc", "text/plain")}},
         {"data": b"raw bytes", "content": b"body"},
         {"content": "text body", "files": [("f", b"x")]},
-        {"timeout": 0, "max_retries": 0, "max_redirects": 0},
+        {"timeout": 0.5, "max_retries": 0, "max_redirects": 0},
     ]
     for config in configs:
         api = axios_python.create(config)

@@ -20,7 +20,6 @@ from axios_python_testserver import LocalServer
 import axios_python
 from axios_python import CancelError, CancelToken, FixedBackoff, NetworkError, RetryError
 from axios_python._validation import validate_request_options
-from tests.transports import NO_AIOHTTP
 
 validate_request_options({})  # build the pydantic schemas now, not inside a timed request
 
@@ -191,23 +190,6 @@ async def test_read_timeout_mid_body_is_typed_and_frees_the_connection(
 
 
 @pytest.mark.anyio
-@pytest.mark.parametrize(
-    "transport",
-    [
-        "httpx",
-        pytest.param(
-            "aiohttp",
-            marks=[
-                NO_AIOHTTP,
-                pytest.mark.xfail(
-                    strict=True,
-                    reason="BUG: aiohttp folds the pool wait into its connect timeout "
-                    "(connect + pool): no phase='pool', and the wait lasts longer than `pool`",
-                ),
-            ],
-        ),
-    ],
-)
 async def test_pool_timeout_while_a_stream_holds_the_connection(
     transport: str, server: LocalServer
 ) -> None:

@@ -8,21 +8,28 @@ shuts the socket down; the blocked `recv` returns at once and httpcore discards 
 from __future__ import annotations
 
 import contextlib
+import errno
+import os
+import selectors
 import socket
 import ssl
 import threading
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpcore
 import httpx
+from httpcore._backends.sync import SyncStream  # the stream httpcore's own sync backend returns
 
 from .._cancel import CancelToken
 from .._errors import map_httpx_errors
 from .._exceptions import CancelError
+from .._limits import ConnectionLimiter
 from .._models import Request, Response
 from .._pipeline import run_sync
 from .._timings import HttpcoreTrace
+from ..redaction import strip_for_redirect
 from .base import BaseTransport, LoopLocal
 
 __all__ = ["HttpxTransport"]
@@ -63,6 +70,8 @@ class HttpxTransport(BaseTransport):
         }
         self.max_redirects = max_redirects
         self.cookies = httpx.Cookies(cookies)
+        # In front of httpcore's pool: FIFO, sized to it, the `pool` timeout applied to its wait.
+        self.limiter = ConnectionLimiter(self._options["limits"].max_connections)
         self._lock = threading.Lock()
         self._client: httpx.Client | None = None
         # httpx's async connections belong to the event loop that opened them.
@@ -113,7 +122,9 @@ class HttpxTransport(BaseTransport):
         self.apply_cookies(sender.client.cookies, request)
         follow = config.get("follow_redirects", True)
         max_redirects = config.get("max_redirects", self.max_redirects)
-        stream = config.get("stream", False)
+        # with max_content_length the pipeline reads the body itself, bounded as it decodes
+        unread = config.get("stream", False) or config.get("max_content_length") is not None
+        stream = unread
         on_download = config.get("on_download_progress")
         if on_download is not None or config.get("on_upload_progress") is not None:
             # with a download callback, the body is read below chunk by chunk
@@ -122,19 +133,28 @@ class HttpxTransport(BaseTransport):
         # per-phase timings: httpcore reports each phase to the request's `trace` extension
         recorder = HttpcoreTrace(request.extensions.get("trace"))
         request.extensions["trace"] = sender.trace(recorder)
-        with map_httpx_errors(request):
-            if follow and max_redirects != sender.client.max_redirects:
-                raw = await _follow_redirects(sender, request, auth, max_redirects, stream)
-            else:
-                raw = await sender.send(request, stream=stream, follow_redirects=follow, auth=auth)
-            if on_download is not None:
-                self.track_download(raw, request)
-                if not config.get("stream", False):
-                    try:
-                        await sender.read(raw)
-                    except BaseException:
-                        await sender.close(raw)
-                        raise
+        limiter = self.limiter
+        await sender.acquire(limiter, request)  # fair and bounded wait for a pool slot
+        try:
+            with map_httpx_errors(request):
+                if follow:  # hop by hop: each hop to another origin loses the secret headers
+                    raw = await _follow_redirects(sender, request, auth, max_redirects, stream)
+                else:
+                    raw = await sender.send(
+                        request, stream=stream, follow_redirects=follow, auth=auth
+                    )
+                if on_download is not None:
+                    self.track_download(raw, request)
+                    if not unread:
+                        try:
+                            await sender.read(raw)
+                        except BaseException:
+                            await sender.close(raw)
+                            raise
+        except BaseException:
+            sender.release(limiter)
+            raise
+        limiter.release_when_closed(raw, is_async=sender.is_async)
         response = Response(raw=raw, request=request, config=config)
         response._timings = recorder.timings  # worked out when read
         return response
@@ -156,6 +176,7 @@ class _SyncSender:
     """`httpx.Client` behind coroutines that never suspend (driven by `run_sync`)."""
 
     __slots__ = ("client",)
+    is_async = False
 
     def __init__(self, client: httpx.Client) -> None:
         self.client = client
@@ -163,6 +184,12 @@ class _SyncSender:
     @staticmethod
     def trace(recorder: HttpcoreTrace) -> Callable[[str, dict[str, Any]], Any]:
         return recorder.trace
+
+    async def acquire(self, limiter: ConnectionLimiter, request: Request) -> None:
+        limiter.acquire(_pool_timeout(request), request.config.get("cancel_token"))
+
+    def release(self, limiter: ConnectionLimiter) -> None:
+        limiter.release()
 
     async def send(self, request: httpx.Request, **options: Any) -> httpx.Response:
         return self.client.send(request, **options)
@@ -178,6 +205,7 @@ class _AsyncSender:
     """`httpx.AsyncClient` behind the same three coroutines."""
 
     __slots__ = ("client",)
+    is_async = True
 
     def __init__(self, client: httpx.AsyncClient) -> None:
         self.client = client
@@ -185,6 +213,12 @@ class _AsyncSender:
     @staticmethod
     def trace(recorder: HttpcoreTrace) -> Callable[[str, dict[str, Any]], Any]:
         return recorder.atrace
+
+    async def acquire(self, limiter: ConnectionLimiter, request: Request) -> None:
+        await limiter.acquire_async(_pool_timeout(request))
+
+    def release(self, limiter: ConnectionLimiter) -> None:
+        limiter.release_async()
 
     async def send(self, request: httpx.Request, **options: Any) -> httpx.Response:
         return await self.client.send(request, **options)
@@ -199,10 +233,17 @@ class _AsyncSender:
 _Sender = _SyncSender | _AsyncSender
 
 
+def _pool_timeout(request: httpx.Request) -> float | None:
+    timeouts = request.extensions.get("timeout") or {}
+    pool: float | None = timeouts.get("pool")
+    return pool
+
+
 async def _follow_redirects(
     sender: _Sender, request: Request, auth: Any, limit: int, stream: bool
 ) -> httpx.Response:
-    """Follow redirects by hand, for a per-request `max_redirects` that differs from the client's."""
+    """Follow redirects by hand: the request's own `max_redirects`, and every header of the
+    redaction policy dropped on a hop to another origin (httpx drops Authorization only)."""
     history: list[httpx.Response] = []
     raw = await sender.send(request, stream=stream, follow_redirects=False, auth=auth)
     while raw.next_request is not None:
@@ -211,7 +252,10 @@ async def _follow_redirects(
             raise httpx.TooManyRedirects("Exceeded maximum allowed redirects.", request=request)
         await sender.read(raw)
         history.append(raw)
-        raw = await sender.send(raw.next_request, stream=stream, follow_redirects=False)
+        hop = raw.next_request
+        hop.config = request.config  # type: ignore[attr-defined]
+        strip_for_redirect(hop, raw.request.url)
+        raw = await sender.send(hop, stream=stream, follow_redirects=False)
     raw.history = history
     return raw
 
@@ -277,10 +321,7 @@ class _CancellableBackend(httpcore.NetworkBackend):
         if token is None:
             stream = self._inner.connect_tcp(host, port, timeout, local_address, socket_options)
         else:
-            stream = _connect_cancellable(
-                lambda: self._inner.connect_tcp(host, port, timeout, local_address, socket_options),
-                token,
-            )
+            stream = _connect_cancellable(host, port, timeout, local_address, socket_options, token)
         return _checked(_CancellableStream(stream))
 
     def connect_unix_socket(
@@ -295,48 +336,88 @@ class _CancellableBackend(httpcore.NetworkBackend):
 
 
 def _connect_cancellable(
-    connect: Callable[[], httpcore.NetworkStream], token: CancelToken
+    host: str,
+    port: int,
+    timeout: float | None,
+    local_address: str | None,
+    socket_options: Any,
+    token: CancelToken,
 ) -> httpcore.NetworkStream:
-    """`connect()` in a helper thread, so that a cancel ends the wait at once.
-
-    A blocking connect cannot be interrupted (the socket is not ours until it returns): an
-    unanswered SYN would hold a cancelled request until the connect timeout. Only new
-    connections of requests that carry a token pay for the thread; a connection that arrives
-    after the cancel is closed by the helper.
+    """A TCP connect that `token.cancel()` ends at once, without a helper thread: the socket
+    connects non-blocking while a selector waits for it or for the cancel (a wake-up pair).
+    On cancel, the half-open socket is closed: no thread and no descriptor outlive the call.
+    What httpcore's sync backend does otherwise (TCP_NODELAY, the socket options, its errors).
     """
-    wake = threading.Event()
-    lock = threading.Lock()
-    outcome: list[tuple[httpcore.NetworkStream | None, BaseException | None]] = []
-    abandoned = False
-
-    def run() -> None:
-        try:
-            result: tuple[httpcore.NetworkStream | None, BaseException | None] = (connect(), None)
-        except BaseException as exc:  # handed to the waiting thread
-            result = (None, exc)
-        with lock:
-            if not abandoned:
-                outcome.append(result)
-                wake.set()
-                return
-        if result[0] is not None:
-            result[0].close()
-
-    threading.Thread(target=run, name="axios-python-connect", daemon=True).start()
-    unsubscribe = token.subscribe(wake.set)
     try:
-        wake.wait()
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except OSError as exc:
+        raise httpcore.ConnectError(str(exc)) from exc
+    deadline = None if timeout is None else time.monotonic() + timeout
+    wake_r, wake_w = socket.socketpair()
+    unsubscribe = token.subscribe(lambda: _wake(wake_w))
+    error: Exception | None = None
+    try:
+        for family, kind, proto, _, address in infos:
+            if token.is_cancelled:
+                break
+            sock = socket.socket(family, kind, proto)
+            try:
+                _connect_one(sock, address, local_address, socket_options, deadline, wake_r)
+            except BaseException as exc:
+                sock.close()
+                if isinstance(exc, httpcore.ConnectTimeout) or not isinstance(exc, Exception):
+                    raise
+                error = exc
+                continue
+            if token.is_cancelled:
+                sock.close()
+                break
+            return SyncStream(sock)
     finally:
         unsubscribe()
-    with lock:
-        if not outcome:  # cancelled first
-            abandoned = True
-            raise httpcore.ConnectError("cancelled while connecting")
-    stream, error = outcome[0]
-    if error is not None:
-        raise error
-    assert stream is not None
-    return stream
+        wake_r.close()
+        wake_w.close()
+    if token.is_cancelled:
+        raise httpcore.ConnectError("cancelled while connecting")
+    raise httpcore.ConnectError(str(error)) from error
+
+
+def _wake(wake_w: socket.socket) -> None:
+    with contextlib.suppress(OSError):  # closed: the connect is over already
+        wake_w.send(b"x")
+
+
+def _connect_one(
+    sock: socket.socket,
+    address: Any,
+    local_address: str | None,
+    socket_options: Any,
+    deadline: float | None,
+    wake_r: socket.socket,
+) -> None:
+    for option in socket_options or ():
+        sock.setsockopt(*option)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    if local_address is not None:
+        sock.bind((local_address, 0))
+    sock.setblocking(False)
+    code = sock.connect_ex(address)
+    if code not in (0, errno.EINPROGRESS, errno.EWOULDBLOCK):
+        raise OSError(code, os.strerror(code))
+    if code:
+        with selectors.DefaultSelector() as selector:
+            selector.register(sock, selectors.EVENT_WRITE)
+            selector.register(wake_r, selectors.EVENT_READ)
+            remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
+            ready = {key.fileobj for key, _ in selector.select(remaining)}
+        if wake_r in ready:
+            raise OSError(errno.ECANCELED, "cancelled while connecting")
+        if sock not in ready:
+            raise httpcore.ConnectTimeout("timed out")
+        code = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+        if code:
+            raise OSError(code, os.strerror(code))
+    sock.setblocking(True)
 
 
 def _checked(stream: _CancellableStream) -> _CancellableStream:

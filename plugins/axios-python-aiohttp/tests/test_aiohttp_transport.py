@@ -61,14 +61,15 @@ def test_initial_cookies_are_shared_with_the_sync_fallback() -> None:
 
 
 def test_timeout_mapping() -> None:
-    """httpx timeouts map to aiohttp's per-phase timeouts, cached."""
+    """httpx timeouts map to aiohttp's per-phase timeouts, cached. The pool phase is the
+    transport's limiter wait, not part of aiohttp's connect timeout."""
     transport = AiohttpTransport()
     request = httpx.Request("GET", "http://127.0.0.1/")
     request.extensions["timeout"] = {"connect": 1.0, "read": 2.0, "write": 3.0, "pool": 4.0}
     timeout = transport._timeout(request)
     assert (timeout.total, timeout.connect, timeout.sock_connect, timeout.sock_read) == (
         None,
-        5.0,
+        1.0,
         1.0,
         2.0,
     )

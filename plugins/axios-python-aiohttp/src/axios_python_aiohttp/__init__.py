@@ -35,6 +35,7 @@ from axios_python import (
     AxiosPythonError,
     BaseTransport,
     ConfigError,
+    ConnectionLimiter,
     HttpxTransport,
     LoopLocal,
     NetworkError,
@@ -44,6 +45,7 @@ from axios_python import (
     Timings,
     TooManyRedirects,
 )
+from axios_python.redaction import strip_for_redirect
 
 from ._version import __version__
 
@@ -109,6 +111,9 @@ class AiohttpTransport(BaseTransport):
             }
         limits = limits or httpx.Limits(max_connections=100, max_keepalive_connections=100)
         self._limit = limits.max_connections or 0
+        # A fair queue in front of aiohttp's pool (whose queue is not FIFO), with its own wait:
+        # the `pool` timeout, separate from the connect timeout.
+        self.limiter = ConnectionLimiter(limits.max_connections)
         self._keepalive = limits.keepalive_expiry if limits.keepalive_expiry is not None else 15.0
         self.max_redirects = max_redirects
         self.cookies = httpx.Cookies(cookies)
@@ -140,7 +145,7 @@ class AiohttpTransport(BaseTransport):
             keepalive_timeout=self._keepalive,
             ssl=self._ssl,
         )
-        return aiohttp.ClientSession(
+        session = aiohttp.ClientSession(
             connector=connector,
             cookie_jar=aiohttp.DummyCookieJar(),  # the httpx jar is applied per hop
             auto_decompress=False,  # httpx.Response decodes, keeping Content-Encoding
@@ -148,6 +153,11 @@ class AiohttpTransport(BaseTransport):
             timeout=aiohttp.ClientTimeout(total=None),
             trace_configs=[_trace_config()] if self._timings else None,  # response.timings
         )
+        # aiohttp silently sends an idempotent request again when a reused connection fails
+        # before the response; only the pipeline's retries (`max_retries`) may resend. There
+        # is no public switch: this is the attribute aiohttp's own test client turns off.
+        session._retry_connection = False
+        return session
 
     @staticmethod
     async def _close_session(session: aiohttp.ClientSession) -> None:
@@ -156,15 +166,14 @@ class AiohttpTransport(BaseTransport):
 
     def _timeout(self, request: httpx.Request) -> aiohttp.ClientTimeout:
         spec = request.extensions.get("timeout") or {}
-        key = (spec.get("connect"), spec.get("read"), spec.get("pool"))
+        key = (spec.get("connect"), spec.get("read"))
         timeout = self._timeouts.get(key)
         if timeout is None:
-            connect, read, pool = key
+            connect, read = key
+            # The pool wait is the limiter's (`pool`); aiohttp's `connect` (its pool wait, DNS
+            # and the connect) no longer holds it: with the limiter the pool is never short.
             timeout = aiohttp.ClientTimeout(
-                total=None,
-                connect=None if connect is None or pool is None else connect + pool,
-                sock_connect=connect,
-                sock_read=read,
+                total=None, connect=connect, sock_connect=connect, sock_read=read
             )
             if len(self._timeouts) < 256:
                 self._timeouts[key] = timeout
@@ -180,11 +189,16 @@ class AiohttpTransport(BaseTransport):
         config = request.config
         session = self._sessions.current() or await self._sessions.get()
         self.apply_cookies(self.cookies, request)
-        stream = config.get("stream", False)
+        # with max_content_length the pipeline reads the body itself, bounded as it decodes
+        unread = config.get("stream", False) or config.get("max_content_length") is not None
+        stream = unread
         on_download = config.get("on_download_progress")
         if on_download is not None or config.get("on_upload_progress") is not None:
             stream = self.track_progress(request) or stream
         auth = config.get("auth")
+        limiter = self.limiter
+        timeouts = request.extensions.get("timeout") or {}
+        await limiter.acquire_async(timeouts.get("pool"))  # FIFO, bounded by `pool`
         try:
             if isinstance(auth, httpx.Auth):
                 response = await self._send_with_auth(session, request, auth, stream)
@@ -194,13 +208,22 @@ class AiohttpTransport(BaseTransport):
                 if response.status_code in _REDIRECTS:
                     response = await self._follow(session, request, response, stream, started)
         except AxiosPythonError:
+            limiter.release_async()
             raise
         except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as exc:
+            limiter.release_async()
             raise map_aiohttp_error(exc, request) from exc
+        except BaseException:
+            limiter.release_async()
+            raise
+        if response.is_closed:  # read in full: the connection is back in the pool
+            limiter.release_async()
+        else:
+            limiter.release_when_closed(response.raw, is_async=True)
         response.request, response.config = request, config
         if on_download is not None:
             self.track_download(response.raw, request)
-            if not config.get("stream", False):
+            if not unread:
                 try:
                     await response.aread()
                 except BaseException:
@@ -572,8 +595,6 @@ def _redirect_request(raw: httpx.Response) -> httpx.Request:
     headers = httpx.Headers(request.headers)
     headers.pop("host", None)
     headers.pop("cookie", None)
-    if url.scheme != request.url.scheme or url.netloc != request.url.netloc:
-        headers.pop("authorization", None)
     body: dict[str, Any] = {}
     if method != request.method and method == "GET":
         headers.pop("content-length", None)
@@ -585,6 +606,7 @@ def _redirect_request(raw: httpx.Response) -> httpx.Request:
         body["stream"] = request.stream
     hop = httpx.Request(method, url, headers=headers, extensions=request.extensions, **body)
     hop.config = getattr(request, "config", {})  # type: ignore[attr-defined]
+    strip_for_redirect(hop, request.url)  # Authorization and every other secret header
     return hop
 
 

@@ -46,6 +46,7 @@ from ._keys import (
     header_list,
     header_value,
     scan_headers,
+    secret_headers,
     vary_matches,
 )
 from ._policy import (
@@ -348,16 +349,20 @@ class Cache:
     ) -> _Lookup | None:
         cookies = config.get("cookies")
         userinfo = url[1]
+        secrets = secret_headers(headers, config)  # X-Api-Key & co: every one is key material
         if (
             authorization is None
             and cookie is None
             and not cookies
             and not userinfo
+            and not secrets
             and (jar is None or _jar_is_empty(jar))
         ):
             cred = ""
         else:
-            cred = self.credentials.fingerprint(authorization, cookie, cookies, jar, userinfo)
+            cred = self.credentials.fingerprint(
+                authorization, cookie, cookies, jar, userinfo, secrets
+            )
             if cred and self.bypass_credentials:
                 if count:
                     self.count("bypassed")

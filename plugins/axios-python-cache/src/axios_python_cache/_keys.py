@@ -22,6 +22,7 @@ from urllib.parse import parse_qsl, urlencode
 import httpx
 
 from axios_python import ConfigError, resolve_url
+from axios_python.redaction import redactor_for
 
 __all__ = [
     "SCANNED_HEADERS",
@@ -32,6 +33,7 @@ __all__ = [
     "header_value",
     "normalize_url",
     "scan_headers",
+    "secret_headers",
     "vary_matches",
 ]
 
@@ -162,9 +164,10 @@ class Credentials:
         cookies: Any,
         jar: httpx.Cookies | None,
         userinfo: bytes,
+        secrets: tuple[tuple[bytes, bytes], ...] = (),
     ) -> str:
         """The empty string for a request without credentials, else a hash of all of them."""
-        material = credential_material(authorization, cookie, cookies, jar, userinfo)
+        material = credential_material(authorization, cookie, cookies, jar, userinfo, secrets)
         if material is None:
             return ""
         try:
@@ -183,8 +186,10 @@ def credential_material(
     cookies: Any,
     jar: httpx.Cookies | None,
     userinfo: bytes,
+    secrets: tuple[tuple[bytes, bytes], ...] = (),
 ) -> tuple[Any, ...] | None:
-    """Everything that identifies who is asking, or None when nothing does."""
+    """Everything that identifies who is asking, or None when nothing does: `secrets` are the
+    other sensitive headers present (`secret_headers`)."""
     jar_items: tuple[tuple[str, str, str, str], ...] = ()
     if jar is not None and len(jar.jar):
         jar_items = tuple(sorted((c.domain, c.path, c.name, c.value or "") for c in jar.jar))
@@ -192,9 +197,27 @@ def credential_material(
     if cookies:
         items = cookies.items() if isinstance(cookies, Mapping) else cookies
         cookie_items = tuple(sorted((str(k), str(v)) for k, v in items))
-    if not (authorization or cookie or cookie_items or jar_items or userinfo):
+    if not (authorization or cookie or cookie_items or jar_items or userinfo or secrets):
         return None
-    return (authorization, cookie, cookie_items, jar_items, userinfo)
+    return (authorization, cookie, cookie_items, jar_items, userinfo, secrets)
+
+
+_SCANNED_CREDENTIALS = frozenset({b"authorization", b"cookie"})
+
+
+def secret_headers(
+    headers: HeaderList, config: Mapping[str, Any] | None
+) -> tuple[tuple[bytes, bytes], ...]:
+    """Every header of the request that the client's redaction policy calls a secret
+    (`axios_python.redaction`), besides Authorization and Cookie: `(name, value)`, sorted.
+    All of them are key material: never a subset (X-Api-Key alice and bob never share)."""
+    is_secret = redactor_for(config).is_secret_header
+    found = [
+        (name, value)
+        for _, name, value in headers
+        if name not in _SCANNED_CREDENTIALS and is_secret(name.decode("latin-1"))
+    ]
+    return tuple(sorted(found)) if found else ()
 
 
 def credential(material: tuple[Any, ...]) -> str:

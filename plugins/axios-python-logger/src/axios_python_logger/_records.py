@@ -62,7 +62,7 @@ def request_record(settings: Settings, request: httpx.Request, attempt: int | No
         args.append(attempt)
     extra = _fields("request", method, url, None, None, attempt)
     if settings.log_headers:
-        headers = settings.redactor.headers(request.headers)
+        headers = settings.redactor.redact_headers(request.headers)
         message += " headers=%s"
         args.append(headers)
         extra["http_headers"] = headers
@@ -91,7 +91,7 @@ def response_record(
     extra["http_from_cache"] = from_cache
     extra["http_timings_ms"] = _timings_ms(response)
     if settings.log_headers:
-        headers = settings.redactor.headers(response.headers)
+        headers = settings.redactor.redact_headers(response.headers)
         message += " headers=%s"
         args.append(headers)
         extra["http_headers"] = headers
@@ -107,11 +107,11 @@ def error_record(
 ) -> Record:
     """The record of a failed attempt: network error, timeout, status rejected by validate_status."""
     request = error.request
-    raw_url = str(request.url) if request is not None else ""
-    url = settings.redactor.url(raw_url) if request is not None else "?"
+    url = settings.redactor.url(str(request.url)) if request is not None else "?"
     method = request.method if request is not None else str((error.config or {}).get("method", "?"))
     status = error.response.status_code if error.response is not None else None
-    text = settings.redactor.text(str(error), raw_url, url) if raw_url else str(error)
+    # every URL in the message, whatever its form (redirected, re-encoded by the library)
+    text = settings.redactor.text(str(error))
     kind = type(error).__name__
     message = "HTTP error: %s %s -> "
     args: list[Any] = [method, url]
