@@ -421,7 +421,8 @@ def _timeout_extension(timeout: Any) -> dict[str, float | None]:
     if isinstance(timeout, httpx.Timeout):
         return timeout.as_dict()
     if isinstance(timeout, Mapping):
-        return httpx.Timeout(DEFAULT_TIMEOUT, **timeout).as_dict()
+        phases = {key: value for key, value in timeout.items() if key != "total"}
+        return httpx.Timeout(DEFAULT_TIMEOUT, **phases).as_dict()
     raise ConfigError(f"invalid timeout {timeout!r}", key="timeout")
 
 
@@ -433,3 +434,11 @@ def _scalar_timeout(timeout: float | None) -> dict[str, float | None]:
 def _basic_auth(username: str, password: str) -> str:
     token = base64.b64encode(f"{username}:{password}".encode()).decode("ascii")
     return f"Basic {token}"
+
+
+def total_timeout(timeout: Any) -> float | None:
+    """The `total` of a `timeout={"total": s, ...}` option: the whole call's deadline, or None."""
+    if type(timeout) is dict or (isinstance(timeout, Mapping) and not isinstance(timeout, str)):
+        total: float | None = timeout.get("total")
+        return total
+    return None

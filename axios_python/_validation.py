@@ -177,6 +177,7 @@ class TimeoutOptions(TypedDict, total=False):
     read: NonNegFloat | None
     write: NonNegFloat | None
     pool: NonNegFloat | None
+    total: NonNegFloat | None
 
 
 class RequestOptions(TypedDict, total=False):
@@ -265,6 +266,8 @@ def _config_error(
     loc = error["loc"]
     key = str(loc[0]) if loc else None
     where = "request option" if per_request else "config key"
+    if error["type"] == "extra_forbidden" and len(loc) > 1:
+        return _nested_key_error(loc, where)
     if error["type"] == "extra_forbidden" and key is not None:
         if per_request and key in CLIENT_ONLY_KEYS:
             message = f"{where} {key!r} can only be set on the client: axios_python.create({{{key!r}: ...}})"
@@ -285,3 +288,22 @@ def _config_error(
     if len(shown) > 80:
         shown = shown[:77] + "..."
     return ConfigError(f"invalid {where} {path!r}: {reason} (got {shown})", key=key, code=code)
+
+
+# The mappings nested in an option, by the name pydantic gives their branch of a union.
+_NESTED: dict[str, frozenset[str]] = {
+    "TimeoutOptions": frozenset(TimeoutOptions.__annotations__) - {"__pydantic_config__"},
+}
+
+
+def _nested_key_error(loc: tuple[Any, ...], where: str) -> ConfigError:
+    """`timeout={"totl": 1}`: name the nested key, the option it is in and the valid keys."""
+    option, inner = str(loc[0]), str(loc[-1])
+    valid = next((keys for name, keys in _NESTED.items() if name in map(str, loc)), frozenset())
+    message = f"unknown key {inner!r} in {where} {option!r}"
+    if valid:
+        message += f" (valid keys: {', '.join(sorted(valid))})"
+        close = difflib.get_close_matches(inner, sorted(valid), n=1, cutoff=0.6)
+        if close:
+            message += f"; did you mean {close[0]!r}?"
+    return ConfigError(message, key=option, code="ERR_BAD_OPTION")
