@@ -24,6 +24,7 @@ during a sync call (a middleware awaiting `aiohttp`, say) cannot complete there,
 from __future__ import annotations
 
 import inspect
+import math
 import time
 from collections.abc import Callable, Coroutine
 from contextvars import ContextVar
@@ -49,6 +50,7 @@ from ._interceptors import run_chain
 from ._models import Response, _status_message
 from ._plugins import apply_returned_config, has_awaitable
 from ._retry import ExponentialBackoff, RetryStrategy
+from ._transforms import after_error, after_response, before_request, needs_after
 
 if TYPE_CHECKING:
     from ._cancel import CancelToken
@@ -404,13 +406,18 @@ class Pipeline:
             if not interceptors.response.handlers:
                 if interceptors.request.handlers:
                     config = _intercept_request(interceptors.request.handlers, config)
-                return await chain(config)
+                if _untransformed(config):
+                    return await chain(config)
+                return await _transformed(chain, config, io)
             response: Response | None = None
             error: Exception | None = None
             try:
                 if interceptors.request.handlers:
                     config = _intercept_request(interceptors.request.handlers, config)
-                response = await chain(config)
+                if _untransformed(config):
+                    response = await chain(config)
+                else:
+                    response = await _transformed(chain, config, io)
             except Exception as exc:  # asyncio.CancelledError is a BaseException and passes
                 error = exc
             try:
@@ -481,6 +488,17 @@ class Pipeline:
                 assert response is not None
                 return response
             exhausted = attempt > max_retries
+            if delay == math.inf:  # the server asked to wait longer than max_retry_after
+                assert response is not None
+                await _read_or_discard(response, io)
+                raise _retry_error(
+                    attempt,
+                    error,
+                    response,
+                    ctx,
+                    deadline_hit=False,
+                    why=_too_long(response, strategy),
+                )
             if (
                 not exhausted
                 and deadline is not None
@@ -607,9 +625,7 @@ def _total_error(
     )
 
 
-async def _send_before(
-    ends: float, io: IO, transport: BaseTransport, request: Request
-) -> Response:
+async def _send_before(ends: float, io: IO, transport: BaseTransport, request: Request) -> Response:
     """Send `request` so that the whole exchange ends by `ends` (monotonic), buffered body
     included: its chunks go through a check of the deadline (as a download progress callback,
     which every transport honours), and an async call is also cut off at the deadline."""
@@ -636,6 +652,34 @@ async def _send_before(
         if isinstance(exc, TimeoutError):  # ours, from the check
             raise
         raise _total_error(total, config, request) from None
+
+
+def _untransformed(config: dict[str, Any]) -> bool:
+    return not (
+        config.get("transform_request")
+        or config.get("transform_response")
+        or config.get("response_model") is not None
+    )
+
+
+async def _transformed(chain: Endpoint, config: dict[str, Any], io: IO) -> Response:
+    """Steps 4-9 between axios's transforms: `transform_request` before the middleware, then
+    `transform_response` and `response_model` on what the chain returns (see _transforms)."""
+    if config.get("transform_request"):
+        config = before_request(config)
+    if not needs_after(config):
+        return await chain(config)
+    try:
+        response = await chain(config)
+    except AxiosPythonError as exc:
+        after_error(exc, config)
+        raise
+    try:
+        return after_response(response, config)
+    except BaseException:
+        if not response.is_closed:
+            await _discard(response, io)
+        raise
 
 
 def _intercept_request(handlers: Any, config: dict[str, Any]) -> dict[str, Any]:
@@ -727,6 +771,14 @@ async def _discard(response: Response, io: IO) -> None:
         response.close()
 
 
+def _too_long(response: Response, strategy: RetryStrategy) -> str:
+    asked = response.headers.get("retry-after", "?")
+    return (
+        f"the server asked to retry after {asked!r}, longer than max_retry_after "
+        f"({strategy.max_retry_after:g} s)"
+    )
+
+
 def _retry_error(
     attempts: int,
     error: AxiosPythonError | None,
@@ -734,6 +786,7 @@ def _retry_error(
     config: dict[str, Any],
     *,
     deadline_hit: bool,
+    why: str | None = None,
 ) -> RetryError:
     cause: AxiosPythonError
     if error is not None:
@@ -741,7 +794,7 @@ def _retry_error(
     else:
         assert response is not None
         cause = HTTPStatusError(_status_message(response), response=response, config=config)
-    why = (
+    why = why or (
         "the retry deadline left no time for another attempt"
         if deadline_hit
         else "retries exhausted"

@@ -12,6 +12,7 @@ import os
 import re
 import ssl
 import threading
+from functools import lru_cache
 from collections.abc import AsyncIterable, Callable, Iterable, Mapping
 from typing import Annotated, Any
 
@@ -167,6 +168,21 @@ def _check_timeout(value: Any) -> Any:
     return value
 
 
+def _check_model(value: Any) -> Any:
+    """A `response_model` pydantic can validate with: the adapter is built (and kept) now."""
+    try:
+        response_adapter(value)
+    except Exception as exc:  # pydantic's PydanticSchemaGenerationError, TypeError...
+        raise ValueError(f"{value!r} is not a type pydantic can validate: {exc}") from None
+    return value
+
+
+@lru_cache(maxsize=256)
+def response_adapter(model: Any) -> TypeAdapter[Any]:
+    """The `TypeAdapter` of a `response_model`, built once per type."""
+    return TypeAdapter(model)
+
+
 NonNegFloat = Annotated[float, Field(ge=0, le=MAX_SECONDS, allow_inf_nan=False)]
 NonNegInt = Annotated[int, Field(ge=0)]
 
@@ -210,6 +226,8 @@ class RequestOptions(TypedDict, total=False):
     stream: bool
     on_upload_progress: Callable[..., Any] | None
     on_download_progress: Callable[..., Any] | None
+    transform_request: list[Callable[..., Any]] | Callable[..., Any] | None
+    transform_response: list[Callable[..., Any]] | Callable[..., Any] | None
 
 
 class ClientOptions(RequestOptions, total=False):
@@ -228,11 +246,19 @@ class ClientOptions(RequestOptions, total=False):
     plugins: list[Any]
 
 
-REQUEST_KEYS = frozenset(RequestOptions.__annotations__) - {"__pydantic_config__"}
-CLIENT_KEYS = frozenset(ClientOptions.__annotations__) - {"__pydantic_config__"} | REQUEST_KEYS
+class RequestSchema(RequestOptions, total=False):
+    """What a request accepts: `RequestOptions`, and `response_model`, which the request
+    methods take as a keyword of their own (so that type checkers see `Response[Model]`)."""
+
+    __pydantic_config__ = _STRICT  # type: ignore[misc]
+    response_model: Annotated[Any, AfterValidator(_check_model)] | None
+
+
+REQUEST_KEYS = frozenset(RequestSchema.__annotations__) - {"__pydantic_config__"}
+CLIENT_KEYS = frozenset(ClientOptions.__annotations__) - {"__pydantic_config__"}
 CLIENT_ONLY_KEYS = CLIENT_KEYS - REQUEST_KEYS
 
-_request_adapter: TypeAdapter[RequestOptions] = TypeAdapter(RequestOptions)
+_request_adapter: TypeAdapter[RequestSchema] = TypeAdapter(RequestSchema)
 _client_adapter: TypeAdapter[ClientOptions] = TypeAdapter(ClientOptions)
 
 
