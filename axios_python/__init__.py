@@ -28,6 +28,7 @@ from ._api import (
 from ._cancel import CancelToken
 from ._client import AxiosPython, create
 from ._config import resolve_url
+from ._environment import environment_proxies, ssl_context
 from ._exceptions import (
     AxiosPythonError,
     CancelError,
@@ -100,6 +101,7 @@ __all__ = [
     "create",
     "default_client",
     "delete",
+    "environment_proxies",
     "get",
     "head",
     "hookimpl",
@@ -111,6 +113,7 @@ __all__ = [
     "put",
     "request",
     "resolve_url",
+    "ssl_context",
 ]
 
 # Names that live in separately installed plugin distributions, and the extra that installs each.

@@ -8,11 +8,11 @@ from collections.abc import Callable, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
+import httpx
 from typing_extensions import TypeVar
 
-import httpx
-
 from ._config import merge_config, split_client_options
+from ._environment import netrc_credentials
 from ._exceptions import AxiosPythonError, ConfigError, PluginError
 from ._interceptors import Interceptors
 from ._pipeline import ASYNC, SYNC, Middleware, Pipeline, run_sync
@@ -59,6 +59,8 @@ class AxiosPython:
         self.transport = _make_transport(
             transport if transport is not None else options.get("transport"), transport_options
         )
+        # netrc credentials by host, under trust_env (as requests): read once, here
+        self._netrc = netrc_credentials() if options.get("trust_env", True) else {}
         self.interceptors = Interceptors()
         self._lock = threading.RLock()  # a plugin's on_register may call use()
         self._middlewares: tuple[Middleware, ...] = ()

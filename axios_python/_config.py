@@ -119,12 +119,13 @@ class Memo:
     with the headers httpx adds. Per client, never process-wide: URLs and header values may
     carry credentials, which must not outlive the client that was given them."""
 
-    __slots__ = ("headers", "urls")
+    __slots__ = ("headers", "netrc", "urls")
     SIZE = 256  # entries per table; a full table starts over
 
-    def __init__(self) -> None:
+    def __init__(self, netrc: dict[str, str] | None = None) -> None:
         self.urls: dict[tuple[Any, Any], tuple[httpx.URL, bytes]] = {}  # -> (URL, Host value)
         self.headers: dict[tuple[Any, ...], httpx.Headers] = {}
+        self.netrc = netrc or {}  # Authorization values by host, from a netrc file
 
 
 def build_request(config: dict[str, Any], memo: Memo | None = None) -> Request:
@@ -156,6 +157,8 @@ def build_request(config: dict[str, Any], memo: Memo | None = None) -> Request:
         if isinstance(auth, tuple):
             headers = httpx.Headers(headers)
             headers.setdefault("Authorization", _basic_auth(*auth))
+        elif auth is None and memo is not None and memo.netrc:
+            headers = _netrc_auth(memo.netrc, target, headers)
         method = _method(config.get("method", "GET"))
         extensions = {"timeout": _timeout_extension(config.get("timeout", DEFAULT_TIMEOUT))}
         body: dict[str, Any] = {}
@@ -442,3 +445,14 @@ def total_timeout(timeout: Any) -> float | None:
         total: float | None = timeout.get("total")
         return total
     return None
+
+
+def _netrc_auth(netrc: dict[str, str], url: httpx.URL, headers: Any) -> Any:
+    """Headers with the netrc file's `Authorization` for `url`'s host (or its `default`
+    entry), unless the request carries one already."""
+    value = netrc.get(url.host) or netrc.get("default")
+    if value is None or "authorization" in headers:
+        return headers
+    headers = httpx.Headers(headers)
+    headers["Authorization"] = value
+    return headers

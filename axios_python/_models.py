@@ -13,9 +13,8 @@ from datetime import timedelta
 from types import TracebackType
 from typing import Any, Generic
 
-from typing_extensions import Self, TypeVar
-
 import httpx
+from typing_extensions import Self, TypeVar
 
 from ._errors import map_httpx_errors
 from ._exceptions import HTTPStatusError

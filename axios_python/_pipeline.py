@@ -374,7 +374,7 @@ class Pipeline:
     def __init__(self, client: AxiosPython, middlewares: tuple[Middleware, ...]) -> None:
         self.client = client
         self.middlewares = middlewares
-        self._memo = Memo()  # what building this client's requests remembers
+        self._memo = Memo(client._netrc)  # what building this client's requests remembers
         self._sync_chain = build_chain(middlewares, self._endpoint(SYNC), SYNC)
         self._async_chain = build_chain(middlewares, self._endpoint(ASYNC), ASYNC)
 

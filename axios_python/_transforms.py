@@ -97,9 +97,13 @@ def after_response(response: Response, config: dict[str, Any]) -> Response:
 def after_error(error: AxiosPythonError, config: dict[str, Any]) -> None:
     """axios transforms the body of an error's response too (not validated: it is an error)."""
     response = error.response
-    if response is not None and config.get("transform_response") and response.is_closed:
-        if not config.get("stream"):
-            _transform(response, config)
+    if (
+        response is not None
+        and config.get("transform_response")
+        and response.is_closed
+        and not config.get("stream")
+    ):
+        _transform(response, config)
 
 
 def _transform(response: Response, config: dict[str, Any]) -> None:

@@ -12,8 +12,8 @@ import os
 import re
 import ssl
 import threading
-from functools import lru_cache
 from collections.abc import AsyncIterable, Callable, Iterable, Mapping
+from functools import lru_cache
 from typing import Annotated, Any
 
 import httpx

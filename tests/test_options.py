@@ -8,6 +8,7 @@ import time
 from typing import Any
 
 import pytest
+from axios_python_testserver import LocalServer
 from pydantic import BaseModel
 
 import axios_python
@@ -15,11 +16,10 @@ from axios_python import (
     AxiosPython,
     ConfigError,
     FixedBackoff,
-    ResponseValidationError,
     Response,
+    ResponseValidationError,
     TimeoutError,
 )
-from axios_python_testserver import LocalServer
 
 MARGIN = 0.5  # seconds of scheduling slack on a loaded machine
 
@@ -101,7 +101,8 @@ def test_total_timeout_leaves_a_fast_call_alone(
         on_download_progress=lambda event: seen.append(event.loaded),
     )
     assert response.content == b"*" * 10
-    assert seen and seen[-1] == 10
+    assert seen
+    assert seen[-1] == 10
     assert response.config["timeout"] == {"total": 5}
     api.close()
 
@@ -238,7 +239,8 @@ def test_response_model_mismatch_carries_the_response(
     error = info.value
     assert isinstance(error, axios_python.AxiosPythonError)
     assert error.code == "ERR_BAD_RESPONSE"
-    assert error.response is not None and error.response.status_code == 200
+    assert error.response is not None
+    assert error.response.status_code == 200
     assert "slideshow" in error.response.data  # the body as received
     assert error.errors[0]["type"] == "list_type"
     assert "does not match list[" in str(error)

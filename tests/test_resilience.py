@@ -432,7 +432,8 @@ async def test_retry_after_longer_than_max_retry_after_gives_up(
     )
     out = await call(mode, client, "GET", "/retry-after")
     assert isinstance(out.error, RetryError)
-    assert out.error.response is not None and out.error.response.status_code == 429
+    assert out.error.response is not None
+    assert out.error.response.status_code == 429
     assert isinstance(out.error.__cause__, HTTPStatusError)
     assert "max_retry_after (0.2 s)" in str(out.error)
     assert delays == []

@@ -42,6 +42,7 @@ from axios_python import (
     Response,
     TimeoutError,
     TooManyRedirects,
+    ssl_context,
 )
 
 from ._version import __version__
@@ -91,7 +92,13 @@ class AiohttpTransport(BaseTransport):
                 "the aiohttp transport speaks HTTP/1.1 only; use the default transport for http2",
                 key="http2",
             )
-        self._ssl: ssl.SSLContext | bool = _ssl_option(verify, cert)
+        # aiohttp's own default context (system CAs, SSL_CERT_FILE through OpenSSL), else the
+        # one context the core builds for every transport
+        self._ssl: ssl.SSLContext | bool = (
+            True
+            if verify is True and cert is None
+            else ssl_context(verify, cert, trust_env=trust_env)
+        )
         self._proxy, self._proxy_headers = _proxy_option(proxy)
         # aiohttp's own trust_env looks up netrc and proxy variables in a thread on *every*
         # request (~2x the cost of the request); read the proxy variables once, as httpx does.
@@ -527,29 +534,6 @@ def _as_httpx_error(exc: BaseException) -> httpx.HTTPError:
     if isinstance(exc, aiohttp.ClientPayloadError):
         return httpx.RemoteProtocolError(f"peer closed connection: {message}")
     return httpx.ReadError(message)
-
-
-def _ssl_option(verify: ssl.SSLContext | str | bool, cert: Any) -> ssl.SSLContext | bool:
-    if isinstance(verify, ssl.SSLContext):
-        context = verify
-    elif verify is False:
-        if cert is None:
-            return False
-        context = ssl.create_default_context()
-        context.check_hostname = False
-        context.verify_mode = ssl.CERT_NONE
-    elif isinstance(verify, str):
-        context = ssl.create_default_context(cafile=verify)
-    elif cert is None:
-        return True
-    else:
-        context = ssl.create_default_context()
-    if cert is not None:
-        if isinstance(cert, str):
-            context.load_cert_chain(cert)
-        else:
-            context.load_cert_chain(*cert)
-    return context
 
 
 def _proxy_option(
