@@ -18,6 +18,7 @@ flows, streaming, timeouts, and the mapping of aiohttp/asyncio errors to axios_p
 from __future__ import annotations
 
 import asyncio
+import os
 import base64
 import contextlib
 import re
@@ -92,12 +93,13 @@ class AiohttpTransport(BaseTransport):
                 "the aiohttp transport speaks HTTP/1.1 only; use the default transport for http2",
                 key="http2",
             )
-        # aiohttp's own default context (system CAs, SSL_CERT_FILE through OpenSSL), else the
-        # one context the core builds for every transport
+        # aiohttp's own default context, else the one the core builds for every transport
+        # (a CA file or dir, a client cert, SSL_CERT_FILE / SSL_CERT_DIR under trust_env)
+        plain = verify is True and cert is None
+        if plain and trust_env:
+            plain = not (os.environ.get("SSL_CERT_FILE") or os.environ.get("SSL_CERT_DIR"))
         self._ssl: ssl.SSLContext | bool = (
-            True
-            if verify is True and cert is None
-            else ssl_context(verify, cert, trust_env=trust_env)
+            True if plain else ssl_context(verify, cert, trust_env=trust_env)
         )
         self._proxy, self._proxy_headers = _proxy_option(proxy)
         # aiohttp's own trust_env looks up netrc and proxy variables in a thread on *every*
