@@ -16,16 +16,11 @@ from typing import Any
 
 import pytest
 import trustme
+from axios_python_testserver import LocalServer
 
 import axios_python
 from axios_python import AxiosPython, NetworkError, Response
-from axios_python_testserver import LocalServer
 
-PROXY_VARIABLES = [
-    f"{name}{suffix}"
-    for name in ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
-    for suffix in ("", "_upper")
-]
 
 
 @pytest.fixture(autouse=True)
@@ -58,7 +53,7 @@ def send(api: AxiosPython, mode: str, url: str, **options: Any) -> Response:
 class _Proxy(BaseHTTPRequestHandler):
     seen: list[str]
 
-    def do_GET(self) -> None:  # noqa: N802  (http.server's naming)
+    def do_GET(self) -> None:
         self.server.seen.append(self.path)  # type: ignore[attr-defined]
         target = http.client.HTTPConnection(self.headers["Host"], timeout=5)
         try:
@@ -174,7 +169,7 @@ def test_netrc_credentials_are_sent(
 
 
 class _Whoami(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         peer = self.connection.getpeercert()  # type: ignore[attr-defined]
         subject = dict(item[0] for item in peer["subject"]) if peer else None
         body = json.dumps({"client": subject}).encode()

@@ -18,9 +18,9 @@ flows, streaming, timeouts, and the mapping of aiohttp/asyncio errors to axios_p
 from __future__ import annotations
 
 import asyncio
-import os
 import base64
 import contextlib
+import os
 import re
 import ssl
 import time
