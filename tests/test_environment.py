@@ -22,7 +22,6 @@ import axios_python
 from axios_python import AxiosPython, NetworkError, Response
 
 
-
 @pytest.fixture(autouse=True)
 def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     """No proxy, netrc or CA variable of the machine running the tests leaks in."""
