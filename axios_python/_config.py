@@ -18,6 +18,7 @@ from typing import Any
 
 import httpx
 
+from ._environment import accept_encoding
 from ._exceptions import ConfigError
 from ._models import Request
 from ._version import __version__
@@ -34,7 +35,7 @@ __all__ = [
 DEFAULT_TIMEOUT = 5.0
 DEFAULT_HEADERS = {
     "Accept": "application/json, text/plain, */*",
-    "Accept-Encoding": "gzip, deflate",
+    "Accept-Encoding": accept_encoding(),
     "User-Agent": f"axios-python/{__version__}",
 }
 DEFAULTS: dict[str, Any] = {

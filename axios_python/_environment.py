@@ -9,12 +9,14 @@ and `cert=` arguments, which httpx 0.28 deprecates (and with `verify=str` it dro
 from __future__ import annotations
 
 import base64
+import importlib.util
 import ipaddress
 import os
 import ssl
+import sys
 import urllib.request
 
-__all__ = ["environment_proxies", "netrc_credentials", "ssl_context"]
+__all__ = ["environment_proxies", "missing", "netrc_credentials", "ssl_context"]
 
 
 def ssl_context(
@@ -117,3 +119,23 @@ def netrc_credentials(path: str | None = None) -> dict[str, str]:
 
 def _basic(login: str, password: str) -> str:
     return "Basic " + base64.b64encode(f"{login}:{password}".encode()).decode("ascii")
+
+
+def missing(module: str) -> bool:
+    """True when `module` cannot be imported (looked up without importing it)."""
+    if module in sys.modules:
+        return sys.modules[module] is None
+    try:
+        return importlib.util.find_spec(module) is None
+    except (ImportError, ValueError):
+        return True
+
+
+def accept_encoding() -> str:
+    """The encodings httpx can decode here: br and zstd only when their decoder is installed."""
+    encodings = ["gzip", "deflate"]
+    if not (missing("brotli") and missing("brotlicffi")):
+        encodings.append("br")
+    if not missing("zstandard"):
+        encodings.append("zstd")
+    return ", ".join(encodings)

@@ -4,6 +4,8 @@ modes: the `total` timeout, `transform_request` / `transform_response`, `respons
 from __future__ import annotations
 
 import asyncio
+import importlib.util
+import sys
 import time
 from typing import Any
 
@@ -273,4 +275,53 @@ def test_response_model_is_typed(server: LocalServer) -> None:
     typed: Response[Document] = api.get("/json", response_model=Document)
     plain: Response = api.get("/json")
     assert typed.data.slideshow.author == plain.data["slideshow"]["author"]
+    api.close()
+
+
+# --- extras: http2, socks, brotli, zstd -------------------------------------------------------
+
+
+def test_http2_without_h2_is_refused_at_create(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "h2", None)  # as if not installed
+    with pytest.raises(ConfigError, match=r"pip install 'axios-python\[http2\]'") as info:
+        axios_python.create({"http2": True})
+    assert info.value.key == "http2"
+
+
+def test_socks_proxy_without_socksio_is_refused_at_create(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "socksio", None)
+    with pytest.raises(ConfigError, match=r"pip install 'axios-python\[socks\]'") as info:
+        axios_python.create({"proxy": "socks5://127.0.0.1:1080"})
+    assert info.value.key == "proxy"
+
+
+def test_http2_with_h2_is_accepted(server: LocalServer) -> None:
+    """With the extra installed: a plain-HTTP server still answers (HTTP/1.1, no upgrade)."""
+    pytest.importorskip("h2")
+    with axios_python.create({"base_url": server.url, "http2": True}) as api:
+        assert api.get("/get").http_version == "HTTP/1.1"
+
+
+def test_accept_encoding_offers_only_what_can_be_decoded(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from axios_python._environment import accept_encoding
+
+    for module in ("brotli", "brotlicffi", "zstandard"):
+        monkeypatch.setitem(sys.modules, module, None)
+    assert accept_encoding() == "gzip, deflate"
+    monkeypatch.delitem(sys.modules, "zstandard")
+    if importlib.util.find_spec("zstandard") is not None:
+        assert accept_encoding() == "gzip, deflate, zstd"
+
+
+def test_accept_encoding_is_sent(server: LocalServer, transport: str, mode: str) -> None:
+    api = client(server, transport)
+    sent = send(api, mode, "GET", "/headers").data["headers"]["Accept-Encoding"]
+    expected = ["gzip", "deflate"]
+    if importlib.util.find_spec("brotli") or importlib.util.find_spec("brotlicffi"):
+        expected.append("br")
+    if importlib.util.find_spec("zstandard"):
+        expected.append("zstd")
+    assert sent == ", ".join(expected)
     api.close()

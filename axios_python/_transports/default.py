@@ -18,9 +18,9 @@ import httpcore
 import httpx
 
 from .._cancel import CancelToken
-from .._environment import environment_proxies, ssl_context
+from .._environment import environment_proxies, missing, ssl_context
 from .._errors import map_httpx_errors
-from .._exceptions import CancelError
+from .._exceptions import CancelError, ConfigError
 from .._models import Request, Response
 from .._pipeline import run_sync
 from .base import BaseTransport, LoopLocal
@@ -52,6 +52,7 @@ class HttpxTransport(BaseTransport):
         max_redirects: int = 20,
         cookies: dict[str, str] | None = None,
     ) -> None:
+        _check_extras(http2, proxy)
         self._tls: Any = (verify, cert, trust_env)  # one SSLContext, built with the first client
         self._tls_lock = threading.Lock()
         self._proxy = proxy
@@ -260,6 +261,20 @@ class _CancellableBody(httpx.SyncByteStream):
 
     def close(self) -> None:
         self._inner.close()
+
+
+def _check_extras(http2: bool, proxy: str | httpx.URL | httpx.Proxy | None) -> None:
+    """Refuse, at create(), what httpx would fail on later without its optional package."""
+    if http2 and missing("h2"):
+        raise ConfigError(
+            "http2 needs the h2 package: pip install 'axios-python[http2]'", key="http2"
+        )
+    url = proxy.url if isinstance(proxy, httpx.Proxy) else proxy
+    if url is not None and str(url).lower().startswith("socks") and missing("socksio"):
+        raise ConfigError(
+            "a SOCKS proxy needs the socksio package: pip install 'axios-python[socks]'",
+            key="proxy",
+        )
 
 
 def _make_cancellable(transport: httpx.HTTPTransport) -> None:
