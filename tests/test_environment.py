@@ -78,7 +78,7 @@ def proxy() -> Iterator[ThreadingHTTPServer]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Proxy)
     server.daemon_threads = True
     server.seen = []  # type: ignore[attr-defined]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     yield server
     server.shutdown()
@@ -209,7 +209,7 @@ def _serve_tls(tls: TLS, *, require_client_cert: bool) -> Iterator[str]:
     server.daemon_threads = True
     server.socket = context.wrap_socket(server.socket, server_side=True)
     server.handle_error = lambda request, address: None  # type: ignore[method-assign]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:
         yield f"https://127.0.0.1:{server.server_port}"
