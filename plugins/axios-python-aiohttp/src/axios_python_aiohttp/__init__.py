@@ -66,10 +66,12 @@ class AiohttpTransport(BaseTransport):
     """Sends async requests with aiohttp; sync requests with the default httpx transport.
 
     Args:
-        verify: True (system CAs), False (no verification), a CA bundle path, or an SSLContext.
+        verify: True (system CAs), False (no verification), a CA bundle file or directory, or
+            an SSLContext; with `cert`, one context built by `axios_python.ssl_context`.
         cert: a client certificate: a path, or (certfile, keyfile[, password]).
         proxy: an http(s) proxy URL, `httpx.URL` or `httpx.Proxy` (its auth and headers are used).
-        trust_env: read proxies and netrc from the environment (aiohttp's `trust_env`).
+        trust_env: read HTTP(S)_PROXY / ALL_PROXY / NO_PROXY once, and SSL_CERT_FILE /
+            SSL_CERT_DIR (netrc credentials are added by the client, for every transport).
         http2: must be False; aiohttp speaks HTTP/1.1 only (ConfigError otherwise).
         limits: `httpx.Limits`; max_connections and keepalive_expiry are mapped.
         max_redirects: the client-wide redirect limit (a per-request `max_redirects` also works).
