@@ -406,9 +406,13 @@ class Pipeline:
             if not interceptors.response.handlers:
                 if interceptors.request.handlers:
                     config = _intercept_request(interceptors.request.handlers, config)
-                if _untransformed(config):
-                    return await chain(config)
-                return await _transformed(chain, config, io)
+                if (
+                    config.get("transform_request")
+                    or config.get("transform_response")
+                    or config.get("response_model") is not None
+                ):
+                    return await _transformed(chain, config, io)
+                return await chain(config)
             response: Response | None = None
             error: Exception | None = None
             try:
