@@ -101,7 +101,11 @@ class AiohttpTransport(BaseTransport):
         if plain and trust_env:
             plain = not (os.environ.get("SSL_CERT_FILE") or os.environ.get("SSL_CERT_DIR"))
         self._ssl: ssl.SSLContext | bool = (
-            True if plain else ssl_context(verify, cert, trust_env=trust_env)
+            True
+            if plain
+            else False
+            if verify is False and cert is None
+            else ssl_context(verify, cert, trust_env=trust_env)
         )
         self._proxy, self._proxy_headers = _proxy_option(proxy)
         # aiohttp's own trust_env looks up netrc and proxy variables in a thread on *every*
