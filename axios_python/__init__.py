@@ -29,6 +29,7 @@ from ._api import (
 from ._cancel import CancelToken
 from ._client import AxiosPython, create
 from ._config import resolve_url
+from ._environment import environment_proxies, ssl_context
 from ._exceptions import (
     AxiosPythonError,
     CancelError,
@@ -38,6 +39,7 @@ from ._exceptions import (
     MiddlewareError,
     NetworkError,
     PluginError,
+    ResponseValidationError,
     RetryError,
     StreamError,
     TimeoutError,
@@ -93,6 +95,7 @@ __all__ = [
     "ProgressEvent",
     "Request",
     "Response",
+    "ResponseValidationError",
     "RetryError",
     "RetryStrategy",
     "StreamError",
@@ -111,6 +114,7 @@ __all__ = [
     "create",
     "default_client",
     "delete",
+    "environment_proxies",
     "get",
     "head",
     "hookimpl",
@@ -122,6 +126,7 @@ __all__ = [
     "put",
     "request",
     "resolve_url",
+    "ssl_context",
 ]
 
 # Names that live in separately installed plugin distributions, and the extra that installs each.

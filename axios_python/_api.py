@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING
 
-from ._client import URL, AxiosPython
+from ._client import URL, AxiosPython, T
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -53,65 +53,163 @@ def default_client() -> AxiosPython:
     return client
 
 
-def request(method: str, url: URL, **options: Unpack[RequestOptions]) -> Response:
-    return default_client().request(method, url, **options)
+def request(
+    method: str,
+    url: URL,
+    *,
+    response_model: type[T] | None = None,
+    **options: Unpack[RequestOptions],
+) -> Response[T]:
+    return default_client().request(method, url, response_model=response_model, **options)
 
 
-def get(url: URL, **options: Unpack[RequestOptions]) -> Response:
-    return default_client().request("GET", url, **options)
+def get(
+    url: URL,
+    *,
+    response_model: type[T] | None = None,
+    **options: Unpack[RequestOptions],
+) -> Response[T]:
+    return default_client().request("GET", url, response_model=response_model, **options)
 
 
-def post(url: URL, **options: Unpack[RequestOptions]) -> Response:
-    return default_client().request("POST", url, **options)
+def post(
+    url: URL,
+    *,
+    response_model: type[T] | None = None,
+    **options: Unpack[RequestOptions],
+) -> Response[T]:
+    return default_client().request("POST", url, response_model=response_model, **options)
 
 
-def put(url: URL, **options: Unpack[RequestOptions]) -> Response:
-    return default_client().request("PUT", url, **options)
+def put(
+    url: URL,
+    *,
+    response_model: type[T] | None = None,
+    **options: Unpack[RequestOptions],
+) -> Response[T]:
+    return default_client().request("PUT", url, response_model=response_model, **options)
 
 
-def patch(url: URL, **options: Unpack[RequestOptions]) -> Response:
-    return default_client().request("PATCH", url, **options)
+def patch(
+    url: URL,
+    *,
+    response_model: type[T] | None = None,
+    **options: Unpack[RequestOptions],
+) -> Response[T]:
+    return default_client().request("PATCH", url, response_model=response_model, **options)
 
 
-def delete(url: URL, **options: Unpack[RequestOptions]) -> Response:
-    return default_client().request("DELETE", url, **options)
+def delete(
+    url: URL,
+    *,
+    response_model: type[T] | None = None,
+    **options: Unpack[RequestOptions],
+) -> Response[T]:
+    return default_client().request("DELETE", url, response_model=response_model, **options)
 
 
-def head(url: URL, **options: Unpack[RequestOptions]) -> Response:
-    return default_client().request("HEAD", url, **options)
+def head(
+    url: URL,
+    *,
+    response_model: type[T] | None = None,
+    **options: Unpack[RequestOptions],
+) -> Response[T]:
+    return default_client().request("HEAD", url, response_model=response_model, **options)
 
 
-def options(url: URL, **options: Unpack[RequestOptions]) -> Response:
-    return default_client().request("OPTIONS", url, **options)
+def options(
+    url: URL,
+    *,
+    response_model: type[T] | None = None,
+    **options: Unpack[RequestOptions],
+) -> Response[T]:
+    return default_client().request("OPTIONS", url, response_model=response_model, **options)
 
 
-async def async_request(method: str, url: URL, **options: Unpack[RequestOptions]) -> Response:
-    return await default_client().async_request(method, url, **options)
+async def async_request(
+    method: str,
+    url: URL,
+    *,
+    response_model: type[T] | None = None,
+    **options: Unpack[RequestOptions],
+) -> Response[T]:
+    return await default_client().async_request(
+        method, url, response_model=response_model, **options
+    )
 
 
-async def async_get(url: URL, **options: Unpack[RequestOptions]) -> Response:
-    return await default_client().async_request("GET", url, **options)
+async def async_get(
+    url: URL,
+    *,
+    response_model: type[T] | None = None,
+    **options: Unpack[RequestOptions],
+) -> Response[T]:
+    return await default_client().async_request(
+        "GET", url, response_model=response_model, **options
+    )
 
 
-async def async_post(url: URL, **options: Unpack[RequestOptions]) -> Response:
-    return await default_client().async_request("POST", url, **options)
+async def async_post(
+    url: URL,
+    *,
+    response_model: type[T] | None = None,
+    **options: Unpack[RequestOptions],
+) -> Response[T]:
+    return await default_client().async_request(
+        "POST", url, response_model=response_model, **options
+    )
 
 
-async def async_put(url: URL, **options: Unpack[RequestOptions]) -> Response:
-    return await default_client().async_request("PUT", url, **options)
+async def async_put(
+    url: URL,
+    *,
+    response_model: type[T] | None = None,
+    **options: Unpack[RequestOptions],
+) -> Response[T]:
+    return await default_client().async_request(
+        "PUT", url, response_model=response_model, **options
+    )
 
 
-async def async_patch(url: URL, **options: Unpack[RequestOptions]) -> Response:
-    return await default_client().async_request("PATCH", url, **options)
+async def async_patch(
+    url: URL,
+    *,
+    response_model: type[T] | None = None,
+    **options: Unpack[RequestOptions],
+) -> Response[T]:
+    return await default_client().async_request(
+        "PATCH", url, response_model=response_model, **options
+    )
 
 
-async def async_delete(url: URL, **options: Unpack[RequestOptions]) -> Response:
-    return await default_client().async_request("DELETE", url, **options)
+async def async_delete(
+    url: URL,
+    *,
+    response_model: type[T] | None = None,
+    **options: Unpack[RequestOptions],
+) -> Response[T]:
+    return await default_client().async_request(
+        "DELETE", url, response_model=response_model, **options
+    )
 
 
-async def async_head(url: URL, **options: Unpack[RequestOptions]) -> Response:
-    return await default_client().async_request("HEAD", url, **options)
+async def async_head(
+    url: URL,
+    *,
+    response_model: type[T] | None = None,
+    **options: Unpack[RequestOptions],
+) -> Response[T]:
+    return await default_client().async_request(
+        "HEAD", url, response_model=response_model, **options
+    )
 
 
-async def async_options(url: URL, **options: Unpack[RequestOptions]) -> Response:
-    return await default_client().async_request("OPTIONS", url, **options)
+async def async_options(
+    url: URL,
+    *,
+    response_model: type[T] | None = None,
+    **options: Unpack[RequestOptions],
+) -> Response[T]:
+    return await default_client().async_request(
+        "OPTIONS", url, response_model=response_model, **options
+    )

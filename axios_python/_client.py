@@ -9,8 +9,10 @@ from types import ModuleType, TracebackType
 from typing import TYPE_CHECKING, Any
 
 import httpx
+from typing_extensions import TypeVar
 
 from ._config import merge_config, split_client_options
+from ._environment import netrc_credentials
 from ._exceptions import AxiosPythonError, ConfigError, PluginError
 from ._interceptors import Interceptors
 from ._pipeline import ASYNC, SYNC, Middleware, Pipeline, run_sync
@@ -33,6 +35,7 @@ _ENV_NAMES = (  # the environment variables of plugin activation (see _discovery
 )
 
 URL = str | httpx.URL
+T = TypeVar("T", default=Any)  # the type of `response.data` (a response_model, else Any)
 
 
 class AxiosPython:
@@ -62,6 +65,8 @@ class AxiosPython:
         self.transport = _make_transport(
             transport if transport is not None else options.get("transport"), transport_options
         )
+        # netrc credentials by host, under trust_env (as requests): read once, here
+        self._netrc = netrc_credentials() if options.get("trust_env", True) else {}
         self.interceptors = Interceptors()
         self._lock = threading.RLock()  # a plugin's on_register may call use()
         self._middlewares: tuple[Middleware, ...] = ()
@@ -301,63 +306,168 @@ class AxiosPython:
             options = (_validate_options or _load_validator())(options)
         return merge_config(self.defaults, method, url, options)
 
-    def request(self, method: str, url: URL, **options: Unpack[RequestOptions]) -> Response:
-        """Send a request and return its response (or raise an `AxiosPythonError`)."""
+    def request(
+        self,
+        method: str,
+        url: URL,
+        *,
+        response_model: type[T] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> Response[T]:
+        """Send a request and return its response (or raise an `AxiosPythonError`).
+
+        `response_model`: a type pydantic's `TypeAdapter` accepts (a model, a dataclass,
+        `list[Model]`...); `response.data` is then the validated value, and a body that does
+        not match raises `ResponseValidationError` (carrying the response).
+        """
+        given: dict[str, Any] = dict(options)
+        if response_model is not None:
+            given["response_model"] = response_model
         pipeline = self._pipeline
         return run_sync(
-            pipeline.dispatch(self._config(method.upper(), url, dict(options)), SYNC),
+            pipeline.dispatch(self._config(method.upper(), url, given), SYNC),
             pipeline.names,
         )
 
     async def async_request(
-        self, method: str, url: URL, **options: Unpack[RequestOptions]
-    ) -> Response:
+        self,
+        method: str,
+        url: URL,
+        *,
+        response_model: type[T] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> Response[T]:
         """`request()`, as a coroutine."""
-        return await self._pipeline.dispatch(
-            self._config(method.upper(), url, dict(options)), ASYNC
-        )
+        given: dict[str, Any] = dict(options)
+        if response_model is not None:
+            given["response_model"] = response_model
+        return await self._pipeline.dispatch(self._config(method.upper(), url, given), ASYNC)
 
-    def get(self, url: URL, **options: Unpack[RequestOptions]) -> Response:
-        return self.request("GET", url, **options)
+    def get(
+        self,
+        url: URL,
+        *,
+        response_model: type[T] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> Response[T]:
+        return self.request("GET", url, response_model=response_model, **options)
 
-    def post(self, url: URL, **options: Unpack[RequestOptions]) -> Response:
-        return self.request("POST", url, **options)
+    def post(
+        self,
+        url: URL,
+        *,
+        response_model: type[T] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> Response[T]:
+        return self.request("POST", url, response_model=response_model, **options)
 
-    def put(self, url: URL, **options: Unpack[RequestOptions]) -> Response:
-        return self.request("PUT", url, **options)
+    def put(
+        self,
+        url: URL,
+        *,
+        response_model: type[T] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> Response[T]:
+        return self.request("PUT", url, response_model=response_model, **options)
 
-    def patch(self, url: URL, **options: Unpack[RequestOptions]) -> Response:
-        return self.request("PATCH", url, **options)
+    def patch(
+        self,
+        url: URL,
+        *,
+        response_model: type[T] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> Response[T]:
+        return self.request("PATCH", url, response_model=response_model, **options)
 
-    def delete(self, url: URL, **options: Unpack[RequestOptions]) -> Response:
-        return self.request("DELETE", url, **options)
+    def delete(
+        self,
+        url: URL,
+        *,
+        response_model: type[T] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> Response[T]:
+        return self.request("DELETE", url, response_model=response_model, **options)
 
-    def head(self, url: URL, **options: Unpack[RequestOptions]) -> Response:
-        return self.request("HEAD", url, **options)
+    def head(
+        self,
+        url: URL,
+        *,
+        response_model: type[T] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> Response[T]:
+        return self.request("HEAD", url, response_model=response_model, **options)
 
-    def options(self, url: URL, **options: Unpack[RequestOptions]) -> Response:
-        return self.request("OPTIONS", url, **options)
+    def options(
+        self,
+        url: URL,
+        *,
+        response_model: type[T] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> Response[T]:
+        return self.request("OPTIONS", url, response_model=response_model, **options)
 
-    async def async_get(self, url: URL, **options: Unpack[RequestOptions]) -> Response:
-        return await self.async_request("GET", url, **options)
+    async def async_get(
+        self,
+        url: URL,
+        *,
+        response_model: type[T] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> Response[T]:
+        return await self.async_request("GET", url, response_model=response_model, **options)
 
-    async def async_post(self, url: URL, **options: Unpack[RequestOptions]) -> Response:
-        return await self.async_request("POST", url, **options)
+    async def async_post(
+        self,
+        url: URL,
+        *,
+        response_model: type[T] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> Response[T]:
+        return await self.async_request("POST", url, response_model=response_model, **options)
 
-    async def async_put(self, url: URL, **options: Unpack[RequestOptions]) -> Response:
-        return await self.async_request("PUT", url, **options)
+    async def async_put(
+        self,
+        url: URL,
+        *,
+        response_model: type[T] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> Response[T]:
+        return await self.async_request("PUT", url, response_model=response_model, **options)
 
-    async def async_patch(self, url: URL, **options: Unpack[RequestOptions]) -> Response:
-        return await self.async_request("PATCH", url, **options)
+    async def async_patch(
+        self,
+        url: URL,
+        *,
+        response_model: type[T] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> Response[T]:
+        return await self.async_request("PATCH", url, response_model=response_model, **options)
 
-    async def async_delete(self, url: URL, **options: Unpack[RequestOptions]) -> Response:
-        return await self.async_request("DELETE", url, **options)
+    async def async_delete(
+        self,
+        url: URL,
+        *,
+        response_model: type[T] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> Response[T]:
+        return await self.async_request("DELETE", url, response_model=response_model, **options)
 
-    async def async_head(self, url: URL, **options: Unpack[RequestOptions]) -> Response:
-        return await self.async_request("HEAD", url, **options)
+    async def async_head(
+        self,
+        url: URL,
+        *,
+        response_model: type[T] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> Response[T]:
+        return await self.async_request("HEAD", url, response_model=response_model, **options)
 
-    async def async_options(self, url: URL, **options: Unpack[RequestOptions]) -> Response:
-        return await self.async_request("OPTIONS", url, **options)
+    async def async_options(
+        self,
+        url: URL,
+        *,
+        response_model: type[T] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> Response[T]:
+        return await self.async_request("OPTIONS", url, response_model=response_model, **options)
 
     # --- lifecycle -----------------------------------------------------------------------
 

@@ -19,6 +19,7 @@ from typing import Any
 
 import httpx
 
+from ._environment import accept_encoding
 from ._exceptions import ConfigError
 from ._models import Request
 from ._version import __version__
@@ -35,7 +36,7 @@ __all__ = [
 DEFAULT_TIMEOUT = 5.0
 DEFAULT_HEADERS = {
     "Accept": "application/json, text/plain, */*",
-    "Accept-Encoding": "gzip, deflate",
+    "Accept-Encoding": accept_encoding(),
     "User-Agent": f"axios-python/{__version__}",
 }
 DEFAULTS: dict[str, Any] = {
@@ -121,12 +122,13 @@ class Memo:
     with the headers httpx adds. Per client, never process-wide: URLs and header values may
     carry credentials, which must not outlive the client that was given them."""
 
-    __slots__ = ("headers", "urls")
+    __slots__ = ("headers", "netrc", "urls")
     SIZE = 256  # entries per table; a full table starts over
 
-    def __init__(self) -> None:
+    def __init__(self, netrc: dict[str, str] | None = None) -> None:
         self.urls: dict[tuple[Any, Any], tuple[httpx.URL, bytes]] = {}  # -> (URL, Host value)
         self.headers: dict[tuple[Any, ...], httpx.Headers] = {}
+        self.netrc = netrc or {}  # Authorization values by host, from a netrc file
 
 
 def build_request(config: dict[str, Any], memo: Memo | None = None) -> Request:
@@ -158,6 +160,8 @@ def build_request(config: dict[str, Any], memo: Memo | None = None) -> Request:
         if isinstance(auth, tuple):
             headers = httpx.Headers(headers)
             headers.setdefault("Authorization", _basic_auth(*auth))
+        elif auth is None and memo is not None and memo.netrc:
+            headers = _netrc_auth(memo.netrc, target, headers)
         method = _method(config.get("method", "GET"))
         extensions = {"timeout": _timeout_extension(config.get("timeout", DEFAULT_TIMEOUT))}
         body: dict[str, Any] = {}
@@ -429,7 +433,8 @@ def _timeout_extension(timeout: Any) -> dict[str, float | None]:
     if isinstance(timeout, httpx.Timeout):
         phases = timeout.as_dict()
     elif isinstance(timeout, Mapping):
-        phases = httpx.Timeout(DEFAULT_TIMEOUT, **timeout).as_dict()
+        phases = {key: value for key, value in timeout.items() if key != "total"}  # the pipeline's
+        phases = httpx.Timeout(DEFAULT_TIMEOUT, **phases).as_dict()
     else:
         raise ConfigError(f"invalid timeout {timeout!r}", key="timeout")
     for phase, seconds in phases.items():
@@ -470,3 +475,22 @@ def _scalar_timeout(timeout: float | None) -> dict[str, float | None]:
 def _basic_auth(username: str, password: str) -> str:
     token = base64.b64encode(f"{username}:{password}".encode()).decode("ascii")
     return f"Basic {token}"
+
+
+def total_timeout(timeout: Any) -> float | None:
+    """The `total` of a `timeout={"total": s, ...}` option: the whole call's deadline, or None."""
+    if type(timeout) is dict or (isinstance(timeout, Mapping) and not isinstance(timeout, str)):
+        total: float | None = timeout.get("total")
+        return total
+    return None
+
+
+def _netrc_auth(netrc: dict[str, str], url: httpx.URL, headers: Any) -> Any:
+    """Headers with the netrc file's `Authorization` for `url`'s host (or its `default`
+    entry), unless the request carries one already."""
+    value = netrc.get(url.host) or netrc.get("default")
+    if value is None or "authorization" in headers:
+        return headers
+    headers = httpx.Headers(headers)
+    headers["Authorization"] = value
+    return headers

@@ -9,6 +9,7 @@ AxiosPythonError                 .code .config .request .response
 ├── RetryError                   every attempt failed; __cause__ is the last error
 ├── CancelError                  aborted through a CancelToken (or the asyncio task)
 ├── ConfigError                  also a ValueError; bad option, bad URL, bad header
+├── ResponseValidationError     the body does not match the request's response_model; .errors
 ├── StreamError                  a streamed body used the wrong way (not read, already consumed)
 ├── ContentTooLargeError         a body over max_content_length / max_body_length
 ├── MiddlewareError              a middleware broke the pipeline contract
@@ -38,6 +39,7 @@ __all__ = [
     "MiddlewareError",
     "NetworkError",
     "PluginError",
+    "ResponseValidationError",
     "RetryError",
     "StreamError",
     "TimeoutError",
@@ -149,6 +151,17 @@ class ConfigError(AxiosPythonError, ValueError):
     def __init__(self, message: str, *, key: str | None = None, **kwargs: Any) -> None:
         super().__init__(message, **kwargs)
         self.key = key
+
+
+class ResponseValidationError(AxiosPythonError):
+    """The response body does not match the request's `response_model`. `response` is the
+    response (its `data` the unvalidated body), `errors` pydantic's list of what is wrong."""
+
+    default_code = "ERR_BAD_RESPONSE"
+
+    def __init__(self, message: str, *, errors: list[Any], **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.errors = errors
 
 
 class StreamError(AxiosPythonError):

@@ -11,9 +11,10 @@ import json as jsonlib
 from collections.abc import AsyncIterator, Iterator, Mapping
 from datetime import timedelta
 from types import TracebackType
-from typing import Any
+from typing import Any, Generic
 
 import httpx
+from typing_extensions import Self, TypeVar
 
 from ._errors import map_httpx_errors
 from ._exceptions import HTTPStatusError
@@ -22,6 +23,7 @@ from ._timings import NO_TIMINGS, Timings, TimingsSource
 __all__ = ["Request", "Response"]
 
 _UNSET: Any = object()
+DataT = TypeVar("DataT", default=Any)  # what `Response.data` holds: Any unless a response_model
 _EMPTY_BODY = httpx.ByteStream(b"")
 _TEXT_TYPES = frozenset(
     {
@@ -79,8 +81,11 @@ class Request(httpx.Request):
         return request
 
 
-class Response:
+class Response(Generic[DataT]):
     """A response: status, headers, body, and the request config that produced it.
+
+    Generic in the type of `data`: `api.get(url, response_model=User)` returns a
+    `Response[User]`; a plain `Response` is `Response[Any]`.
 
     Build one yourself in a custom transport or a test::
 
@@ -291,11 +296,12 @@ class Response:
         return jsonlib.loads(self.content, **kwargs)
 
     @property
-    def data(self) -> Any:
-        """The decoded body (see the class docstring). Assignable."""
+    def data(self) -> DataT:
+        """The decoded body (see the class docstring), or the value `response_model` validated.
+        Assignable."""
         if self._data is _UNSET:
             self._data = self._decode()
-        return self._data
+        return self._data  # type: ignore[no-any-return]
 
     @data.setter
     def data(self, value: Any) -> None:
@@ -400,7 +406,7 @@ class Response:
         if self._raw is not None:
             await self._raw.aclose()
 
-    def __enter__(self) -> Response:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(
@@ -411,7 +417,7 @@ class Response:
     ) -> None:
         self.close()
 
-    async def __aenter__(self) -> Response:
+    async def __aenter__(self) -> Self:
         return self
 
     async def __aexit__(

@@ -24,6 +24,7 @@ during a sync call (a middleware awaiting `aiohttp`, say) cannot complete there,
 from __future__ import annotations
 
 import inspect
+import math
 import time
 from collections.abc import Callable, Coroutine
 from contextvars import ContextVar
@@ -32,7 +33,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import httpx
 
-from ._config import ConfigHeaders, Memo, build_request
+from ._config import ConfigHeaders, Memo, build_request, total_timeout
 from ._errors import map_httpx_error, map_httpx_errors
 from ._exceptions import (
     AxiosPythonError,
@@ -44,11 +45,13 @@ from ._exceptions import (
     PluginError,
     RetryError,
     StreamError,
+    TimeoutError,
 )
 from ._interceptors import run_chain
 from ._models import Response, _status_message
 from ._plugins import has_awaitable
 from ._retry import ExponentialBackoff, RetryStrategy
+from ._transforms import after_error, after_response, before_request, needs_after
 
 if TYPE_CHECKING:
     from ._cancel import CancelToken
@@ -372,7 +375,7 @@ class Pipeline:
     def __init__(self, client: AxiosPython, middlewares: tuple[Middleware, ...]) -> None:
         self.client = client
         self.middlewares = middlewares
-        self._memo = Memo()  # what building this client's requests remembers
+        self._memo = Memo(client._netrc)  # what building this client's requests remembers
         self._sync_chain = build_chain(middlewares, self._endpoint(SYNC), SYNC)
         self._async_chain = build_chain(middlewares, self._endpoint(ASYNC), ASYNC)
 
@@ -404,13 +407,22 @@ class Pipeline:
             if not interceptors.response.handlers:
                 if interceptors.request.handlers:
                     config = _intercept_request(interceptors.request.handlers, config)
+                if (
+                    config.get("transform_request")
+                    or config.get("transform_response")
+                    or config.get("response_model") is not None
+                ):
+                    return await _transformed(chain, config, io)
                 return await chain(config)
             response: Response | None = None
             error: Exception | None = None
             try:
                 if interceptors.request.handlers:
                     config = _intercept_request(interceptors.request.handlers, config)
-                response = await chain(config)
+                if _untransformed(config):
+                    response = await chain(config)
+                else:
+                    response = await _transformed(chain, config, io)
             except Exception as exc:  # asyncio.CancelledError is a BaseException and passes
                 error = exc
             try:
@@ -432,28 +444,45 @@ class Pipeline:
     async def send_with_retries(self, ctx: dict[str, Any], io: IO) -> Response:
         """Step 5: attempts until success, a non-retryable outcome, exhaustion or the deadline."""
         max_retries = ctx.get("max_retries") or 0
-        if not max_retries:
+        timeout = ctx.get("timeout")
+        total = None if type(timeout) in _SCALARS else total_timeout(timeout)
+        if not max_retries and total is None:
             return await self.attempt(ctx, io)
         strategy: RetryStrategy = ctx.get("retry_strategy") or _DEFAULT_STRATEGY
         token: CancelToken | None = ctx.get("cancel_token")
         deadline = ctx.get("retry_deadline")
         started = time.monotonic()
+        ends = None if total is None else started + total
         body_start = _body_start(ctx)
         attempt = 1
         while True:
-            remaining = None if deadline is None else deadline - (time.monotonic() - started)
+            now = time.monotonic()
+            remaining = None if deadline is None else deadline - (now - started)
+            if ends is not None:
+                remaining = ends - now if remaining is None else min(remaining, ends - now)
             error: AxiosPythonError | None = None
             response: Response | None = None
             try:
                 response = await self.attempt(
-                    _fresh(ctx), io, timeout_cap=remaining, attempt=attempt
+                    _fresh(ctx) if max_retries else ctx,
+                    io,
+                    timeout_cap=remaining,
+                    attempt=attempt,
+                    ends=ends,
                 )
             except (CancelError, ConfigError, ContentTooLargeError, PluginError, MiddlewareError):
                 raise
             except AxiosPythonError as exc:
+                if ends is not None and isinstance(exc, TimeoutError):
+                    if exc.phase == "total":
+                        raise
+                    if time.monotonic() >= ends - _SLACK:  # a phase capped to the time left
+                        raise _total_error(total, exc.config or ctx, exc.request) from exc
+                if not max_retries:
+                    raise
                 error, response = exc, exc.response
             else:
-                if response.status_code not in strategy.retry_on_status:
+                if not max_retries or response.status_code not in strategy.retry_on_status:
                     return response
             delay = strategy.decide(
                 attempt, ctx.get("method", "GET"), error=error, response=response
@@ -464,12 +493,28 @@ class Pipeline:
                 assert response is not None
                 return response
             exhausted = attempt > max_retries
+            if delay == math.inf:  # the server asked to wait longer than max_retry_after
+                assert response is not None
+                await _read_or_discard(response, io)
+                raise _retry_error(
+                    attempt,
+                    error,
+                    response,
+                    ctx,
+                    deadline_hit=False,
+                    why=_too_long(response, strategy),
+                )
             if (
                 not exhausted
                 and deadline is not None
                 and time.monotonic() - started + delay >= deadline
             ):
                 exhausted = True
+            if ends is not None and not exhausted and time.monotonic() + delay >= ends:
+                if response is not None:
+                    await _discard(response, io)
+                last = error or HTTPStatusError(_status_message(response), response=response)  # type: ignore[arg-type]
+                raise _total_error(total, ctx, last.request, retry=attempt) from last
             if exhausted:
                 if response is not None and error is None:
                     await _read_or_discard(response, io)  # free the connection; .data still works
@@ -486,7 +531,12 @@ class Pipeline:
             attempt += 1
 
     async def attempt(
-        self, config: dict[str, Any], io: IO, timeout_cap: float | None = None, attempt: int = 1
+        self,
+        config: dict[str, Any],
+        io: IO,
+        timeout_cap: float | None = None,
+        attempt: int = 1,
+        ends: float | None = None,
     ) -> Response:
         """Steps 6-9 for one attempt."""
         token: CancelToken | None = config.get("cancel_token")
@@ -515,7 +565,11 @@ class Pipeline:
                     response.request, response.config = request, config
             if response is None:
                 try:
-                    response = await io.send(self.client.transport, request, token)
+                    if ends is None:
+                        response = await io.send(self.client.transport, request, token)
+                    else:
+                        response = await _send_before(ends, io, self.client.transport, request)
+                        response.config = config
                 except _HTTPX_ERRORS as exc:  # a custom transport built on httpx
                     raise map_httpx_error(exc, request) from exc
                 limit = config.get("max_content_length")
@@ -563,6 +617,81 @@ class Pipeline:
 
 
 _DEFAULT_STRATEGY = ExponentialBackoff()
+_SCALARS = frozenset({float, int, type(None)})
+_SLACK = 0.01  # a phase timeout that fired this close to the total deadline was capped by it
+
+
+def _total_error(
+    total: float | None,
+    config: dict[str, Any],
+    request: Request | None,
+    *,
+    retry: int | None = None,
+) -> TimeoutError:
+    why = f" (no time left for retry {retry})" if retry is not None else ""
+    return TimeoutError(
+        f"total timeout: the call took longer than {total} s{why}",
+        phase="total",
+        config=config,
+        request=request,
+    )
+
+
+async def _send_before(ends: float, io: IO, transport: BaseTransport, request: Request) -> Response:
+    """Send `request` so that the whole exchange ends by `ends` (monotonic), buffered body
+    included: its chunks go through a check of the deadline (as a download progress callback,
+    which every transport honours), and an async call is also cut off at the deadline."""
+    config = request.config
+    token: CancelToken | None = config.get("cancel_token")
+    total = config["timeout"].get("total")
+    if not config.get("stream"):
+        user = config.get("on_download_progress")
+
+        def check(event: Any) -> None:
+            if user is not None:
+                user(event)
+            if time.monotonic() >= ends:
+                raise _total_error(total, config, request)
+
+        request.config = {**config, "on_download_progress": check}
+    if not io.is_async:
+        return await io.send(transport, request, token)
+    import asyncio
+
+    try:
+        return await asyncio.wait_for(io.send(transport, request, token), ends - time.monotonic())
+    except asyncio.TimeoutError as exc:
+        if isinstance(exc, TimeoutError):  # ours, from the check
+            raise
+        raise _total_error(total, config, request) from None
+
+
+def _untransformed(config: dict[str, Any]) -> bool:
+    return not (
+        config.get("transform_request")
+        or config.get("transform_response")
+        or config.get("response_model") is not None
+    )
+
+
+async def _transformed(chain: Endpoint, config: dict[str, Any], io: IO) -> Response:
+    """Steps 4-9 between axios's transforms: `transform_request` before the middleware, then
+    `transform_response` and `response_model` on what the chain returns (see _transforms)."""
+    if config.get("transform_request"):
+        config = before_request(config)
+    if not needs_after(config):
+        return await chain(config)
+    try:
+        response = await chain(config)
+    except AxiosPythonError as exc:
+        after_error(exc, config)
+        raise
+    try:
+        return after_response(response, config)
+    except BaseException:
+        if not response.is_closed:
+            await _discard(response, io)
+        raise
 
 
 _RAW_CHUNK = 1024  # a gzip chunk inflates ~1000x at most: ~1 MiB decoded per step
@@ -720,6 +849,14 @@ async def _discard(response: Response, io: IO) -> None:
         response.close()
 
 
+def _too_long(response: Response, strategy: RetryStrategy) -> str:
+    asked = response.headers.get("retry-after", "?")
+    return (
+        f"the server asked to retry after {asked!r}, longer than max_retry_after "
+        f"({strategy.max_retry_after:g} s)"
+    )
+
+
 def _retry_error(
     attempts: int,
     error: AxiosPythonError | None,
@@ -727,6 +864,7 @@ def _retry_error(
     config: dict[str, Any],
     *,
     deadline_hit: bool,
+    why: str | None = None,
 ) -> RetryError:
     cause: AxiosPythonError
     if error is not None:
@@ -734,7 +872,7 @@ def _retry_error(
     else:
         assert response is not None
         cause = HTTPStatusError(_status_message(response), response=response, config=config)
-    why = (
+    why = why or (
         "the retry deadline left no time for another attempt"
         if deadline_hit
         else "retries exhausted"

@@ -8,12 +8,14 @@ Transitions of one decision, `RetryStrategy.decide(attempt, method, error, respo
 - a `CancelError`, or an error that is not a network/timeout error  -> give up
 - a network error or timeout and the strategy retries those        -> back-off delay
 - a response whose status is in `retry_on_status`                   -> back-off delay, or the
-  server's `Retry-After` (seconds or HTTP-date) on 429/503, capped by `max_delay`
+  server's `Retry-After` (seconds or HTTP-date) on 429/503, never shortened; one longer than
+  `max_retry_after` (default `max_delay`)                            -> give up now (`math.inf`)
 - anything else                                                     -> give up
 """
 
 from __future__ import annotations
 
+import math
 import random
 import re
 import time
@@ -49,7 +51,10 @@ class RetryStrategy:
             `[*IDEMPOTENT_METHODS, "POST"]`, and only if the server dedupes.
         retry_on_network_errors: retry refused/reset/broken exchanges (default True).
         retry_on_timeouts: retry timeouts (default True).
-        respect_retry_after: use the server's `Retry-After` on 429/503 (default True).
+        respect_retry_after: wait as long as the server's `Retry-After` on 429/503 asks
+            (default True), never less.
+        max_retry_after: the longest `Retry-After` worth waiting for (default: `max_delay`); a
+            server asking for longer makes the call give up at once with the response's error.
     """
 
     def __init__(
@@ -61,10 +66,14 @@ class RetryStrategy:
         retry_on_network_errors: bool = True,
         retry_on_timeouts: bool = True,
         respect_retry_after: bool = True,
+        max_retry_after: float | None = None,
     ) -> None:
         if max_delay < 0:
             raise ValueError("max_delay must be >= 0")
+        if max_retry_after is not None and not max_retry_after >= 0:
+            raise ValueError("max_retry_after must be >= 0")
         self.max_delay = float(max_delay)
+        self.max_retry_after = float(max_delay if max_retry_after is None else max_retry_after)
         self.retry_on_status: frozenset[int] = frozenset(retry_on_status)
         self.retry_methods: Collection[str] = (
             IDEMPOTENT_METHODS
@@ -96,7 +105,9 @@ class RetryStrategy:
         error: BaseException | None = None,
         response: Response | None = None,
     ) -> float | None:
-        """The delay before retry number `attempt`, or None to give up. Pure: no sleeping."""
+        """The delay before retry number `attempt`, None to give up (the outcome stands), or
+        `math.inf` when the server's `Retry-After` exceeds `max_retry_after` (the caller gives
+        up with the response's error). Pure: no sleeping."""
         if method.upper() not in self.retry_methods:
             return None
         if error is not None and not isinstance(error, AxiosPythonError):
@@ -105,7 +116,7 @@ class RetryStrategy:
             if self.respect_retry_after and response.status_code in _RETRY_AFTER_STATUSES:
                 after = parse_retry_after(response.headers.get("retry-after"))
                 if after is not None:
-                    return min(after, self.max_delay)
+                    return after if after <= self.max_retry_after else math.inf
             return self.delay(attempt)
         if error is not None and self.is_retryable_error(error):
             return self.delay(attempt)

@@ -13,6 +13,7 @@ import re
 import ssl
 import threading
 from collections.abc import AsyncIterable, Callable, Iterable, Mapping
+from functools import lru_cache
 from typing import Annotated, Any
 
 import httpx
@@ -168,6 +169,21 @@ def _check_timeout(value: Any) -> Any:
     return value
 
 
+def _check_model(value: Any) -> Any:
+    """A `response_model` pydantic can validate with: the adapter is built (and kept) now."""
+    try:
+        response_adapter(value)
+    except Exception as exc:  # pydantic's PydanticSchemaGenerationError, TypeError...
+        raise ValueError(f"{value!r} is not a type pydantic can validate: {exc}") from None
+    return value
+
+
+@lru_cache(maxsize=256)
+def response_adapter(model: Any) -> TypeAdapter[Any]:
+    """The `TypeAdapter` of a `response_model`, built once per type."""
+    return TypeAdapter(model)
+
+
 NonNegFloat = Annotated[float, Field(ge=0, le=MAX_SECONDS, allow_inf_nan=False)]
 # A timeout of 0 meant something different on every transport and mode (no timeout, an
 # immediate failure, a reset): it is refused, None is "no timeout".
@@ -181,6 +197,7 @@ class TimeoutOptions(TypedDict, total=False):
     read: Seconds | None
     write: Seconds | None
     pool: Seconds | None
+    total: Seconds | None
 
 
 class RequestOptions(TypedDict, total=False):
@@ -216,6 +233,8 @@ class RequestOptions(TypedDict, total=False):
     keep_sensitive_headers_on_redirect: bool
     max_content_length: NonNegInt | None
     max_body_length: NonNegInt | None
+    transform_request: list[Callable[..., Any]] | Callable[..., Any] | None
+    transform_response: list[Callable[..., Any]] | Callable[..., Any] | None
 
 
 class ClientOptions(RequestOptions, total=False):
@@ -236,11 +255,19 @@ class ClientOptions(RequestOptions, total=False):
     redact: Redactor | None
 
 
-REQUEST_KEYS = frozenset(RequestOptions.__annotations__) - {"__pydantic_config__"}
-CLIENT_KEYS = frozenset(ClientOptions.__annotations__) - {"__pydantic_config__"} | REQUEST_KEYS
+class RequestSchema(RequestOptions, total=False):
+    """What a request accepts: `RequestOptions`, and `response_model`, which the request
+    methods take as a keyword of their own (so that type checkers see `Response[Model]`)."""
+
+    __pydantic_config__ = _STRICT  # type: ignore[misc]
+    response_model: Annotated[Any, AfterValidator(_check_model)] | None
+
+
+REQUEST_KEYS = frozenset(RequestSchema.__annotations__) - {"__pydantic_config__"}
+CLIENT_KEYS = frozenset(ClientOptions.__annotations__) - {"__pydantic_config__"}
 CLIENT_ONLY_KEYS = CLIENT_KEYS - REQUEST_KEYS
 
-_request_adapter: TypeAdapter[RequestOptions] = TypeAdapter(RequestOptions)
+_request_adapter: TypeAdapter[RequestSchema] = TypeAdapter(RequestSchema)
 _client_adapter: TypeAdapter[ClientOptions] = TypeAdapter(ClientOptions)
 
 
@@ -274,6 +301,8 @@ def _config_error(
     loc = error["loc"]
     key = str(loc[0]) if loc else None
     where = "request option" if per_request else "config key"
+    if error["type"] == "extra_forbidden" and len(loc) > 1:
+        return _nested_key_error(loc, where)
     if error["type"] == "extra_forbidden" and key is not None:
         if per_request and key in CLIENT_ONLY_KEYS:
             message = f"{where} {key!r} can only be set on the client: axios_python.create({{{key!r}: ...}})"
@@ -294,3 +323,22 @@ def _config_error(
     if len(shown) > 80:
         shown = shown[:77] + "..."
     return ConfigError(f"invalid {where} {path!r}: {reason} (got {shown})", key=key, code=code)
+
+
+# The mappings nested in an option, by the name pydantic gives their branch of a union.
+_NESTED: dict[str, frozenset[str]] = {
+    "TimeoutOptions": frozenset(TimeoutOptions.__annotations__) - {"__pydantic_config__"},
+}
+
+
+def _nested_key_error(loc: tuple[Any, ...], where: str) -> ConfigError:
+    """`timeout={"totl": 1}`: name the nested key, the option it is in and the valid keys."""
+    option, inner = str(loc[0]), str(loc[-1])
+    valid = next((keys for name, keys in _NESTED.items() if name in map(str, loc)), frozenset())
+    message = f"unknown key {inner!r} in {where} {option!r}"
+    if valid:
+        message += f" (valid keys: {', '.join(sorted(valid))})"
+        close = difflib.get_close_matches(inner, sorted(valid), n=1, cutoff=0.6)
+        if close:
+            message += f"; did you mean {close[0]!r}?"
+    return ConfigError(message, key=option, code="ERR_BAD_OPTION")

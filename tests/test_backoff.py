@@ -251,10 +251,14 @@ def test_decide_gives_up_on_unlisted_statuses() -> None:
 def test_decide_honours_retry_after_capped(
     status: int, after: int, max_delay: float, attempt: int
 ) -> None:
-    """Retry-After (seconds) on 429/503 replaces the back-off, capped by max_delay."""
+    """Retry-After (seconds) on 429/503 replaces the back-off, never shortened; above
+    max_retry_after (default max_delay) the strategy gives up (math.inf)."""
     strategy = exact(max_delay=max_delay, retry_on_status=[status])
     response = Response(status, headers={"Retry-After": str(after)})
-    assert strategy.decide(attempt, "GET", response=response) == min(float(after), max_delay)
+    expected = float(after) if after <= max_delay else math.inf
+    assert strategy.decide(attempt, "GET", response=response) == expected
+    wider = exact(max_delay=max_delay, max_retry_after=100_000, retry_on_status=[status])
+    assert wider.decide(attempt, "GET", response=response) == float(after)
 
 
 def test_retry_after_only_on_429_and_503() -> None:

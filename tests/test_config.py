@@ -478,12 +478,24 @@ async def test_timeout_reaches_the_request_async() -> None:
     }
 
 
-@pytest.mark.parametrize("timeout", [{"connect": "1"}, {"connect": -1}, {"total": 1}])
+@pytest.mark.parametrize("timeout", [{"connect": "1"}, {"connect": -1}, {"totl": 1}])
 def test_invalid_timeout_dicts(timeout: dict[str, Any]) -> None:
     """A timeout dict with a wrong type, a negative value or an unknown phase is rejected."""
     with pytest.raises(ConfigError) as info:
         axios_python.create({"timeout": timeout})
     assert info.value.key == "timeout"
+
+
+def test_unknown_nested_key_is_named_with_the_valid_ones() -> None:
+    """A wrong key inside `timeout` names that key, not the option ("did you mean 'timeout'")."""
+    with pytest.raises(ConfigError) as info:
+        axios_python.create({"timeout": {"totl": 1}})
+    assert str(info.value) == (
+        "unknown key 'totl' in config key 'timeout' "
+        "(valid keys: connect, pool, read, total, write); did you mean 'total'?"
+    )
+    with pytest.raises(ConfigError, match="unknown key 'x' in request option 'timeout'"):
+        axios_python.create().get("http://127.0.0.1:1/", timeout={"x": 1})
 
 
 @pytest.mark.parametrize(

@@ -401,11 +401,14 @@ async def test_post_is_retried_when_opted_in(
 async def test_retry_after_is_honoured(
     faults: FaultServer, make_client: Callable[..., AxiosPython]
 ) -> None:
-    """429 with Retry-After: 1 waits the full second (the one slow test), then succeeds."""
+    """429 with Retry-After: 1 waits the full second (the one slow test), then succeeds: a
+    max_delay below it does not shorten it when max_retry_after allows it."""
     delays: list[float] = []
     client = make_client(
         max_retries=2,
-        retry_strategy=ExponentialBackoff(base=0.01, retry_on_status=[429]),
+        retry_strategy=ExponentialBackoff(
+            base=0.01, max_delay=0.2, max_retry_after=5, retry_on_status=[429]
+        ),
         on_retry=lambda attempt, response, delay: delays.append(delay),
     )
     out = await call("sync", client, "GET", "/retry-after")
@@ -416,10 +419,11 @@ async def test_retry_after_is_honoured(
     assert faults.attempts["/retry-after"] == 2
 
 
-async def test_retry_after_is_capped_by_max_delay(
+async def test_retry_after_longer_than_max_retry_after_gives_up(
     mode: str, faults: FaultServer, make_client: Callable[..., AxiosPython]
 ) -> None:
-    """max_delay=0.2 caps Retry-After: 1, so the retry comes after 0.2 s."""
+    """Retry-After: 1 above max_retry_after (default: max_delay=0.2) is never cut short: the call
+    gives up at once with a RetryError carrying the 429 (its cause the HTTPStatusError)."""
     delays: list[float] = []
     client = make_client(
         max_retries=2,
@@ -427,11 +431,14 @@ async def test_retry_after_is_capped_by_max_delay(
         on_retry=lambda attempt, response, delay: delays.append(delay),
     )
     out = await call(mode, client, "GET", "/retry-after")
-    assert out.response is not None
-    assert out.response.status_code == 200
-    assert delays == [0.2]
-    assert 0.2 <= out.elapsed < 0.2 + MARGIN
-    assert faults.attempts["/retry-after"] == 2
+    assert isinstance(out.error, RetryError)
+    assert out.error.response is not None
+    assert out.error.response.status_code == 429
+    assert isinstance(out.error.__cause__, HTTPStatusError)
+    assert "max_retry_after (0.2 s)" in str(out.error)
+    assert delays == []
+    assert out.elapsed < MARGIN
+    assert faults.attempts["/retry-after"] == 1
 
 
 async def test_retry_after_http_date_through_the_wire(

@@ -6,6 +6,7 @@ test of the retry decision over arbitrary `Retry-After` values."""
 from __future__ import annotations
 
 import asyncio
+import math
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote
@@ -16,7 +17,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import axios_python
-from axios_python import AxiosPythonError, ExponentialBackoff, FixedBackoff, Response
+from axios_python import AxiosPythonError, ExponentialBackoff, FixedBackoff, Response, RetryError
 from axios_python._retry import parse_retry_after
 from tests.faults import FaultServer
 
@@ -44,9 +45,7 @@ async def outcome(api: axios_python.AxiosPython, mode: str, url: str, **kw: Any)
         return exc
 
 
-@pytest.mark.parametrize(
-    "after", ["²", "٣", "-1", "1e3", "0x10", " ", "Thu, 99 Foo 2024", "9" * 400]
-)
+@pytest.mark.parametrize("after", ["²", "٣", "-1", "1e3", "0x10", " ", "Thu, 99 Foo 2024"])
 async def test_odd_retry_after_falls_back_to_the_backoff(
     transport: str, mode: str, after: str, faults: FaultServer
 ) -> None:
@@ -63,6 +62,26 @@ async def test_odd_retry_after_falls_back_to_the_backoff(
     assert isinstance(result, Response), result
     assert result.status_code == 200
     assert faults.attempts["/retry-after"] == 2
+
+
+async def test_a_huge_retry_after_gives_up_instead_of_waiting(
+    transport: str, mode: str, faults: FaultServer
+) -> None:
+    """400 digits is a valid, absurd delay: above max_retry_after, the call gives up at once
+    with the last response (never an OverflowError, never an earlier retry)."""
+    config = {"transport": transport, "base_url": faults.url, "timeout": 2}
+    async with axios_python.create(config) as api:
+        result = await outcome(
+            api,
+            mode,
+            f"/retry-after?after={'9' * 400}",
+            max_retries=1,
+            retry_strategy=FixedBackoff(0.01, retry_on_status=[429], max_delay=0.05),
+        )
+    assert isinstance(result, RetryError), result
+    assert result.response is not None
+    assert result.response.status_code == 429
+    assert faults.attempts["/retry-after"] == 1
 
 
 BAD_HEADERS = [
@@ -114,15 +133,19 @@ async def test_odd_framing_and_encoding_headers_are_typed(
 )
 @example(value="²".encode("latin-1"), status=429, attempt=1)
 def test_the_retry_decision_never_raises(value: bytes, status: int, attempt: int) -> None:
-    """Whatever the server sends in Retry-After, the decision is None or a delay within
-    [0, max_delay]."""
+    """Whatever the server sends in Retry-After, the decision is a delay within [0, max_delay],
+    or `math.inf` ("give up") exactly when the server asked for more than `max_retry_after`."""
     strategy = ExponentialBackoff(max_delay=7.0, retry_on_status=[429, 503, 500])
     request = httpx.Request("GET", "http://127.0.0.1/")
     response = Response(
         raw=httpx.Response(status, headers=[(b"Retry-After", value)], request=request)
     )
     delay = strategy.decide(attempt, "GET", response=response)
-    assert delay is not None
-    assert 0.0 <= delay <= 7.0
     parsed = parse_retry_after(response.headers.get("retry-after"))
     assert parsed is None or parsed >= 0.0
+    assert delay is not None
+    if delay == math.inf:
+        assert parsed is not None
+        assert parsed > strategy.max_retry_after
+    else:
+        assert 0.0 <= delay <= 7.0

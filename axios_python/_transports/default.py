@@ -16,15 +16,16 @@ import ssl
 import threading
 import time
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, TypeVar
 
 import httpcore
 import httpx
 from httpcore._backends.sync import SyncStream  # the stream httpcore's own sync backend returns
 
 from .._cancel import CancelToken
+from .._environment import environment_proxies, missing, ssl_context
 from .._errors import map_httpx_errors
-from .._exceptions import CancelError
+from .._exceptions import CancelError, ConfigError
 from .._limits import ConnectionLimiter
 from .._models import Request, Response
 from .._pipeline import run_sync
@@ -34,6 +35,7 @@ from .base import BaseTransport, LoopLocal
 
 __all__ = ["HttpxTransport"]
 
+T = TypeVar("T", httpx.HTTPTransport, httpx.AsyncHTTPTransport)
 _current = threading.local()  # .token: the CancelToken of the request this thread is sending
 
 
@@ -58,10 +60,11 @@ class HttpxTransport(BaseTransport):
         max_redirects: int = 20,
         cookies: dict[str, str] | None = None,
     ) -> None:
+        _check_extras(http2, proxy)
+        self._tls: Any = (verify, cert, trust_env)  # one SSLContext, built with the first client
+        self._tls_lock = threading.Lock()
+        self._proxy = proxy
         self._options: dict[str, Any] = {
-            "verify": verify,
-            "cert": cert,
-            "proxy": proxy,
             "trust_env": trust_env,
             "http2": http2,
             # Keep-alive slots equal to the pool size: with fewer, httpcore 1.0.9 can hand a
@@ -84,19 +87,39 @@ class HttpxTransport(BaseTransport):
         if client is None:
             with self._lock:
                 if self._client is None:
-                    transport = httpx.HTTPTransport(**self._options)
-                    _make_cancellable(transport)
-                    client = httpx.Client(transport=transport, max_redirects=self.max_redirects)
+                    transport, mounts = self._transports(httpx.HTTPTransport)
+                    for each in (transport, *mounts.values()):
+                        if each is not None:
+                            _make_cancellable(each)
+                    client = httpx.Client(
+                        transport=transport, mounts=mounts, max_redirects=self.max_redirects
+                    )
                     client.cookies.jar = self.cookies.jar  # one jar for sync and async
                     self._client = client
                 client = self._client
         return client
 
     def _new_async_client(self) -> httpx.AsyncClient:
-        transport = httpx.AsyncHTTPTransport(**self._options)
-        client = httpx.AsyncClient(transport=transport, max_redirects=self.max_redirects)
+        transport, mounts = self._transports(httpx.AsyncHTTPTransport)
+        client = httpx.AsyncClient(
+            transport=transport, mounts=mounts, max_redirects=self.max_redirects
+        )
         client.cookies.jar = self.cookies.jar
         return client
+
+    def _transports(self, kind: Callable[..., T]) -> tuple[T, dict[str, T | None]]:
+        """The transport for direct connections (or through `proxy`) and, under `trust_env`
+        without a `proxy`, one per proxy of the environment (httpx reads the environment only
+        when it builds its own transport). All share one `SSLContext`."""
+        with self._tls_lock:
+            if not isinstance(self._tls, ssl.SSLContext):
+                self._tls = ssl_context(*self._tls[:2], trust_env=self._tls[2])
+            options = {**self._options, "verify": self._tls}
+        mounts: dict[str, T | None] = {}
+        if self._proxy is None and options["trust_env"]:
+            for pattern, url in environment_proxies().items():
+                mounts[pattern] = None if url is None else kind(proxy=url, **options)
+        return kind(proxy=self._proxy, **options), mounts
 
     # --- sending -------------------------------------------------------------------------
 
@@ -296,6 +319,20 @@ class _CancellableBody(httpx.SyncByteStream):
 
     def close(self) -> None:
         self._inner.close()
+
+
+def _check_extras(http2: bool, proxy: str | httpx.URL | httpx.Proxy | None) -> None:
+    """Refuse, at create(), what httpx would fail on later without its optional package."""
+    if http2 and missing("h2"):
+        raise ConfigError(
+            "http2 needs the h2 package: pip install 'axios-python[http2]'", key="http2"
+        )
+    url = proxy.url if isinstance(proxy, httpx.Proxy) else proxy
+    if url is not None and str(url).lower().startswith("socks") and missing("socksio"):
+        raise ConfigError(
+            "a SOCKS proxy needs the socksio package: pip install 'axios-python[socks]'",
+            key="proxy",
+        )
 
 
 def _make_cancellable(transport: httpx.HTTPTransport) -> None:

@@ -45,9 +45,15 @@ def test_proxy_credentials_become_proxy_auth() -> None:
     assert transport._proxy_headers == {"Proxy-Authorization": "Basic dXNlcjpwdw=="}
 
 
-def test_verify_options() -> None:
-    """verify maps to aiohttp's ssl: True, False, or the given context."""
+def test_verify_options(monkeypatch: pytest.MonkeyPatch) -> None:
+    """verify maps to aiohttp's ssl: True, False, or the given context; SSL_CERT_FILE (under
+    trust_env) or a CA path gives the context the core builds."""
+    monkeypatch.delenv("SSL_CERT_FILE", raising=False)
+    monkeypatch.delenv("SSL_CERT_DIR", raising=False)
     assert AiohttpTransport()._ssl is True
+    monkeypatch.setenv("SSL_CERT_DIR", "/nonexistent")
+    assert isinstance(AiohttpTransport()._ssl, ssl.SSLContext)
+    assert AiohttpTransport(trust_env=False)._ssl is True
     assert AiohttpTransport(verify=False)._ssl is False
     context = ssl.create_default_context()
     assert AiohttpTransport(verify=context)._ssl is context

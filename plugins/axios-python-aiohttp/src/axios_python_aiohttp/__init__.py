@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import os
 import re
 import ssl
 import time
@@ -44,6 +45,7 @@ from axios_python import (
     TimeoutError,
     Timings,
     TooManyRedirects,
+    ssl_context,
 )
 from axios_python.redaction import strip_for_redirect
 
@@ -67,10 +69,12 @@ class AiohttpTransport(BaseTransport):
     """Sends async requests with aiohttp; sync requests with the default httpx transport.
 
     Args:
-        verify: True (system CAs), False (no verification), a CA bundle path, or an SSLContext.
+        verify: True (system CAs), False (no verification), a CA bundle file or directory, or
+            an SSLContext; with `cert`, one context built by `axios_python.ssl_context`.
         cert: a client certificate: a path, or (certfile, keyfile[, password]).
         proxy: an http(s) proxy URL, `httpx.URL` or `httpx.Proxy` (its auth and headers are used).
-        trust_env: read proxies and netrc from the environment (aiohttp's `trust_env`).
+        trust_env: read HTTP(S)_PROXY / ALL_PROXY / NO_PROXY once, and SSL_CERT_FILE /
+            SSL_CERT_DIR (netrc credentials are added by the client, for every transport).
         http2: must be False; aiohttp speaks HTTP/1.1 only (ConfigError otherwise).
         limits: `httpx.Limits`; max_connections and keepalive_expiry are mapped.
         max_redirects: the client-wide redirect limit (a per-request `max_redirects` also works).
@@ -98,7 +102,18 @@ class AiohttpTransport(BaseTransport):
                 "the aiohttp transport speaks HTTP/1.1 only; use the default transport for http2",
                 key="http2",
             )
-        self._ssl: ssl.SSLContext | bool = _ssl_option(verify, cert)
+        # aiohttp's own default context, else the one the core builds for every transport
+        # (a CA file or dir, a client cert, SSL_CERT_FILE / SSL_CERT_DIR under trust_env)
+        plain = verify is True and cert is None
+        if plain and trust_env:
+            plain = not (os.environ.get("SSL_CERT_FILE") or os.environ.get("SSL_CERT_DIR"))
+        self._ssl: ssl.SSLContext | bool = (
+            True
+            if plain
+            else False
+            if verify is False and cert is None
+            else ssl_context(verify, cert, trust_env=trust_env)
+        )
         self._proxy, self._proxy_headers = _proxy_option(proxy)
         # aiohttp's own trust_env looks up netrc and proxy variables in a thread on *every*
         # request (~2x the cost of the request); read the proxy variables once, as httpx does.
@@ -642,29 +657,6 @@ def _as_httpx_error(exc: BaseException) -> httpx.HTTPError:
     if isinstance(exc, aiohttp.ClientPayloadError):
         return httpx.RemoteProtocolError(f"peer closed connection: {message}")
     return httpx.ReadError(message)
-
-
-def _ssl_option(verify: ssl.SSLContext | str | bool, cert: Any) -> ssl.SSLContext | bool:
-    if isinstance(verify, ssl.SSLContext):
-        context = verify
-    elif verify is False:
-        if cert is None:
-            return False
-        context = ssl.create_default_context()
-        context.check_hostname = False
-        context.verify_mode = ssl.CERT_NONE
-    elif isinstance(verify, str):
-        context = ssl.create_default_context(cafile=verify)
-    elif cert is None:
-        return True
-    else:
-        context = ssl.create_default_context()
-    if cert is not None:
-        if isinstance(cert, str):
-            context.load_cert_chain(cert)
-        else:
-            context.load_cert_chain(*cert)
-    return context
 
 
 def _proxy_option(
