@@ -51,7 +51,7 @@ def transport(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture(params=MODES)
 def mode(request: pytest.FixtureRequest) -> str:
-    """"sync" or "async": tests written once for both kinds of call."""
+    """ "sync" or "async": tests written once for both kinds of call."""
     return str(request.param)
 
 

@@ -124,9 +124,7 @@ class Calls:
 
 
 @pytest.fixture
-async def client(
-    transport: str, mode: str, server: LocalServer
-) -> AsyncIterator[Calls]:
+async def client(transport: str, mode: str, server: LocalServer) -> AsyncIterator[Calls]:
     """A client on the local server using the transport under test, closed (async) after."""
     api = make(transport, server)
     try:
@@ -143,8 +141,10 @@ async def new_client(
     made: list[axios_python.AxiosPython] = []
 
     def new(bare: bool = False, **options: Any) -> Calls:
-        api = axios_python.create({"transport": transport}) if bare else make(
-            transport, server, **options
+        api = (
+            axios_python.create({"transport": transport})
+            if bare
+            else make(transport, server, **options)
         )
         made.append(api)
         return Calls(api, mode)
@@ -191,9 +191,7 @@ def blackhole() -> Iterator[str]:
 
 async def test_get_with_params_and_headers(client: Calls) -> None:
     """GET sends the merged query params and custom headers."""
-    response = await client.get(
-        "/get", params={"a": "1", "b": ["x", "y"]}, headers={"X-T": "v"}
-    )
+    response = await client.get("/get", params={"a": "1", "b": ["x", "y"]}, headers={"X-T": "v"})
     assert response.status_code == 200
     assert response.data["args"] == {"a": "1", "b": ["x", "y"]}
     assert response.data["headers"]["X-T"] == "v"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import re
 import socket
 import ssl
 import threading
@@ -51,6 +52,8 @@ _CHUNK = 64 * 1024
 _NO_RETRIES = Retry(total=False, redirect=False)  # the pipeline owns retries and redirects
 _VERSIONS = {10: "HTTP/1.0", 11: "HTTP/1.1"}
 _PROXY_SCHEMES = ("http", "https")
+_TOKEN = re.compile(rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+_FORBIDDEN_IN_VALUE = re.compile(rb"[\r\n\0]")
 # What urllib3 may raise while sending, besides its own errors: a body or header it refuses
 # (ValueError, TypeError), an OSError it did not wrap.
 _SEND_ERRORS = (HTTPError, ValueError, TypeError, OSError)
@@ -83,6 +86,8 @@ class Urllib3Transport(BaseTransport):
         max_redirects: the client-wide redirect limit (a per-request `max_redirects` also works).
         cookies: initial cookies; the jar then persists `Set-Cookie` across requests.
     """
+
+    sends = frozenset({"sync"})  # async calls go to the internal HttpxTransport
 
     def __init__(
         self,
@@ -343,10 +348,22 @@ class Urllib3Transport(BaseTransport):
     def _convert(self, raw: tuple[tuple[bytes, bytes], ...]) -> dict[Any, Any]:
         """A request's headers as urllib3 sends them: exactly these, in this order (urllib3
         would add Accept-Encoding and User-Agent when absent: SKIP_HEADER tells it not to).
-        Repeated names are joined with ", " (a header urllib3 gets once)."""
+        Repeated names are joined with ", " (a header urllib3 gets once).
+
+        http.client lets a NUL through (and checks CR/LF only partly): a name that is not an
+        HTTP token or a value with CR, LF or NUL is a `ConfigError`, as h11 refuses them on the
+        default transport. Set at run time by a hook, they were never validated up front.
+        """
         headers: dict[Any, Any] = {}
         names: dict[bytes, bytes] = {}
         for name, value in raw:
+            if not _TOKEN.fullmatch(name):
+                raise ConfigError(f"invalid header name {name!r}", key="headers")
+            if _FORBIDDEN_IN_VALUE.search(value):
+                raise ConfigError(
+                    f"header {name.decode('ascii')!r} has a value with CR, LF or NUL ({value!r})",
+                    key="headers",
+                )
             lower = name.lower()
             first = names.setdefault(lower, name)
             headers[first] = value if first is name else headers[first] + b", " + value
@@ -521,7 +538,7 @@ class _Connection(HTTPConnection):
             return super()._new_conn()
         return _connect_cancellable(self, super()._new_conn, exchange)
 
-    def request(  # type: ignore[override]
+    def request(
         self, method: str, url: str, body: Any = None, headers: Any = None, **options: Any
     ) -> None:
         exchange: _Exchange | None = getattr(_state, "exchange", None)
