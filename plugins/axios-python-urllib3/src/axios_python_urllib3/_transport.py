@@ -135,8 +135,9 @@ class Urllib3Transport(BaseTransport):
         )
         self._fallback.cookies = self.cookies  # one jar for sync and async calls
         self._timeouts: dict[tuple[Any, Any], Timeout] = {}
-        # Per URL object (clients reuse one httpx.URL per URL): its pool key and request target.
-        self._routes: dict[int, tuple[httpx.URL, tuple[str, str, int], str]] = {}
+        # Per URL object (clients reuse one httpx.URL per URL): its pool and request target.
+        self._routes: dict[int, tuple[httpx.URL, HTTPConnectionPool, str]] = {}
+        self._pools: dict[tuple[int, str, str, int], HTTPConnectionPool] = {}
         # Header sets already converted for urllib3 (per transport: values may be credentials).
         self._converted: dict[tuple[tuple[bytes, bytes], ...], dict[Any, Any]] = {}
 
@@ -312,19 +313,19 @@ class Urllib3Transport(BaseTransport):
         return response
 
     def _route(self, url: httpx.URL) -> tuple[HTTPConnectionPool, str]:
-        """The pool for `url`'s origin (or its proxy's) and the request target to send."""
-        known = self._routes.get(id(url))
-        if known is None or known[0] is not url:  # the entry holds the URL: its id is not reused
-            known = self._new_route(url)
-        _, (scheme, host, port), target = known
-        manager = self._proxy if self._proxy is not None else self._manager
-        if self._env_proxies:
-            manager = self._env_proxy(url) or manager
-        if manager is not self._manager and scheme == "http":
-            target = str(url)  # a plain http proxy takes the absolute form
-        return manager.connection_from_host(host, port, scheme), target
+        """The pool for `url`'s origin (or its proxy's) and the request target to send.
 
-    def _new_route(self, url: httpx.URL) -> tuple[httpx.URL, tuple[str, str, int], str]:
+        Both are kept per URL object, and pools per origin: asking the PoolManager each time
+        costs more than the rest of the transport's own work (it builds a 30-field pool key).
+        A kept pool the manager has closed since (evicted, or `close()`) is asked for again.
+        """
+        known = self._routes.get(id(url))
+        # the entry holds the URL, so its id is not reused while it is there
+        if known is None or known[0] is not url or known[1].pool is None:
+            known = self._new_route(url)
+        return known[1], known[2]
+
+    def _new_route(self, url: httpx.URL) -> tuple[httpx.URL, HTTPConnectionPool, str]:
         scheme = url.scheme
         if scheme not in ("http", "https"):
             raise ConfigError(
@@ -334,9 +335,21 @@ class Urllib3Transport(BaseTransport):
             )
         host = url.raw_host.decode("ascii")
         port = url.port or (443 if scheme == "https" else 80)
-        route = (url, (scheme, host, port), url.raw_path.decode("ascii"))
+        target = url.raw_path.decode("ascii")
+        manager = self._proxy if self._proxy is not None else self._manager
+        if self._env_proxies:
+            manager = self._env_proxy(url) or manager
+        if manager is not self._manager and scheme == "http":
+            target = str(url)  # a plain http proxy takes the absolute form
+        origin = (id(manager), scheme, host, port)
+        pool = self._pools.get(origin)
+        if pool is None or pool.pool is None:
+            pool = self._pools[origin] = manager.connection_from_host(host, port, scheme)
+        route = (url, pool, target)
         if len(self._routes) >= 256:
             self._routes.clear()
+        if len(self._pools) >= 256:
+            self._pools.clear()
         self._routes[id(url)] = route
         return route
 
