@@ -38,7 +38,7 @@ import urllib3
 import axios_python
 
 sys.path.insert(0, str(Path(__file__).parent))
-from overhead import (  # noqa: E402  (a script beside this one)
+from overhead import (  # a script beside this one
     BASE_HEADERS,
     EXTRA_HEADERS,
     _interceptor,
@@ -54,8 +54,16 @@ except ImportError:  # optional: a dev dependency
     requests = None  # type: ignore[assignment]
 
 POST_BODY = {"name": "axios_python bench", "tags": ["a", "b", "c"], "n": 12345}
-CASES = ["sync-c1", "sync-c32", "sync-post", "sync-big", "async-c1", "async-c32", "async-post",
-         "async-big"]
+CASES = [
+    "sync-c1",
+    "sync-c32",
+    "sync-post",
+    "sync-big",
+    "async-c1",
+    "async-c32",
+    "async-post",
+    "async-big",
+]
 # contender -> the raw contender its ratio is taken against
 BASELINE = {
     "axios urllib3": "raw urllib3",
@@ -116,7 +124,9 @@ def sync_calls(base: str, case: str) -> dict[str, Call]:
     client = httpx.Client(headers=h, limits=httpx.Limits(max_connections=64))
     del client.headers["Connection"]
     calls["raw httpx"] = (
-        (lambda: client.post(url, json=POST_BODY).content) if post else (lambda: client.get(url).content)
+        (lambda: client.post(url, json=POST_BODY).content)
+        if post
+        else (lambda: client.get(url).content)
     )
     if requests is not None:
         session = requests.Session()

@@ -5,6 +5,7 @@ timeout, a cancel while connecting, proxies, async calls handed to httpx."""
 from __future__ import annotations
 
 import asyncio
+import builtins
 import socket
 import ssl
 import threading
@@ -176,7 +177,12 @@ def _conn() -> Any:
         (EmptyPoolError(None, "full"), TimeoutError, "ETIMEDOUT", "pool"),  # type: ignore[arg-type]
         (ConnectTimeoutError("slow"), TimeoutError, "ETIMEDOUT", "connect"),
         (ReadTimeoutError(None, "/", "slow"), TimeoutError, "ETIMEDOUT", "read"),  # type: ignore[arg-type]
-        (ProtocolError("aborted", socket.timeout("timed out")), TimeoutError, "ETIMEDOUT", "write"),
+        (
+            ProtocolError("aborted", builtins.TimeoutError("timed out")),
+            TimeoutError,
+            "ETIMEDOUT",
+            "write",
+        ),
         (ProtocolError("aborted", ConnectionResetError()), NetworkError, "ECONNRESET", None),
         (
             NewConnectionError(_conn(), "[Errno 111] Connection refused"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import contextlib
 import re
 import socket
@@ -690,7 +691,7 @@ def map_urllib3_error(exc: BaseException, request: Any) -> Exception:
         return NetworkError(f"TLS error: {message}", code="ERR_NETWORK", **context)
     if isinstance(exc, ProtocolError):
         cause = exc.args[1] if len(exc.args) > 1 else None
-        if isinstance(cause, socket.timeout):  # urllib3 wraps a send timeout so
+        if isinstance(cause, builtins.TimeoutError):  # urllib3 wraps a send timeout so
             return TimeoutError(f"write timeout: {message}", phase="write", **context)
         return NetworkError(message, code="ECONNRESET", **context)
     if isinstance(exc, LocationParseError):
@@ -705,7 +706,7 @@ def map_urllib3_error(exc: BaseException, request: Any) -> Exception:
 def _as_httpx_error(exc: BaseException) -> httpx.HTTPError:
     """Errors while streaming a body surface through httpx.Response, so speak httpx there."""
     message = str(exc) or type(exc).__name__
-    if isinstance(exc, (ReadTimeoutError, socket.timeout)):
+    if isinstance(exc, (ReadTimeoutError, builtins.TimeoutError)):
         return httpx.ReadTimeout(message)
     if isinstance(exc, ProtocolError):
         return httpx.RemoteProtocolError(f"peer closed connection: {message}")
