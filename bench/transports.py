@@ -66,6 +66,7 @@ CASES = [
 ]
 # contender -> the raw contender its ratio is taken against
 BASELINE = {
+    "raw urllib3 5s-timeout": "raw urllib3",
     "axios urllib3": "raw urllib3",
     "axios urllib3 +3i3m": "raw urllib3",
     "requests": "raw urllib3",
@@ -121,6 +122,11 @@ def sync_calls(base: str, case: str) -> dict[str, Call]:
         calls["raw urllib3"] = lambda: pool.request("POST", url, body=body, headers=ph).data
     else:
         calls["raw urllib3"] = lambda: pool.request("GET", url, headers=h).data
+    # the same, with timeouts as axios_python's default (5 s): a socket with a timeout polls
+    # before each send and receive (two more system calls per request than a blocking one)
+    timed = urllib3.PoolManager(maxsize=64, block=True, timeout=urllib3.Timeout(5, 5))
+    if not post:
+        calls["raw urllib3 5s-timeout"] = lambda: timed.request("GET", url, headers=h).data
     client = httpx.Client(headers=h, limits=httpx.Limits(max_connections=64))
     del client.headers["Connection"]
     calls["raw httpx"] = (
