@@ -9,7 +9,7 @@ import pytest
 from axios_python_testserver import LocalServer
 
 import axios_python
-from tests.transports import MODES, ONLY_MODE, TRANSPORTS
+from tests.transports import GAPS, LEFT_OUT, MODES, ONLY_MODE, TRANSPORTS
 
 
 @pytest.fixture(scope="session")
@@ -63,6 +63,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         params = getattr(getattr(item, "callspec", None), "params", {})
         only = ONLY_MODE.get(params.get("transport"))
         mode = params.get("mode")
+        transport = params.get("transport")
+        name = getattr(item, "originalname", item.name)
+        if name in LEFT_OUT.get(transport, ()):
+            dropped.append(item)
+            continue
+        gap = GAPS.get(transport, {}).get(name)
+        if gap is not None:
+            item.add_marker(pytest.mark.xfail(strict=True, reason=f"TODO (issue 19): {gap}"))
         (dropped if only is not None and mode is not None and mode != only else kept).append(item)
     if dropped:
         config.hook.pytest_deselected(items=dropped)

@@ -16,15 +16,7 @@ pytestmark = pytest.mark.anyio
 
 
 @pytest.fixture
-async def client(
-    transport: str, server: LocalServer, request: pytest.FixtureRequest
-) -> AsyncIterator[axios_python.AxiosPython]:
-    if transport == "urllib3":
-        request.applymarker(
-            pytest.mark.xfail(
-                strict=True, reason="TODO (issue 19): the urllib3 transport measures no timings yet"
-            )
-        )
+async def client(transport: str, server: LocalServer) -> AsyncIterator[axios_python.AxiosPython]:
     api = axios_python.create({"transport": transport, "base_url": server.url, "timeout": 5})
     try:
         yield api
