@@ -56,6 +56,7 @@ from ._retry import ExponentialBackoff, FixedBackoff, LinearBackoff, RetryStrate
 from ._timings import Timings
 from ._transports.base import BaseTransport, LoopLocal
 from ._transports.mock import MockTransport
+from ._transports.pair import TransportPair
 from ._version import __version__
 
 if typing.TYPE_CHECKING:  # imported lazily at run time (see __getattr__): pluggy loads on use
@@ -102,6 +103,7 @@ __all__ = [
     "TimeoutError",
     "Timings",
     "TooManyRedirects",
+    "TransportPair",
     "__version__",
     "async_delete",
     "async_get",

@@ -45,8 +45,10 @@ class AxiosPython:
         config: defaults for every request (see the configuration reference), validated now;
             an unknown key or a wrong type raises `ConfigError` naming it.
         transport: a `BaseTransport` to send with, or the name of an installed transport
-            (entry point group `axios_python.transports`, e.g. "httpx", "aiohttp"); the
-            client-only options (verify, proxy, limits, ...) are passed to a named transport.
+            (entry point group `axios_python.transports`, e.g. "httpx", "aiohttp", "urllib3");
+            the client-only options (verify, proxy, limits, ...) are passed to a named
+            transport. A pair `{"sync": "urllib3", "async": "aiohttp"}` sends each kind of call
+            with its own transport (one cookie jar); `"fast"` is that pair.
             Default: "httpx", pooled httpx clients.
     """
 
@@ -54,7 +56,7 @@ class AxiosPython:
         self,
         config: Mapping[str, Any] | None = None,
         *,
-        transport: BaseTransport | str | None = None,
+        transport: BaseTransport | str | Mapping[str, Any] | None = None,
     ) -> None:
         options: dict[str, Any] = {}
         if config is not None:
@@ -574,9 +576,14 @@ def _by_object(plugin: Any) -> tuple[Any, str]:
 
 
 def _make_transport(
-    transport: BaseTransport | str | None, options: dict[str, Any]
+    transport: BaseTransport | str | Mapping[str, Any] | None, options: dict[str, Any]
 ) -> BaseTransport:
-    """The client's transport: the default, a named (installed) one, or the given object."""
+    """The client's transport: the default, a named (installed) one, a pair ("fast",
+    `{"sync": ..., "async": ...}`), or the given object."""
+    if transport == "fast" or isinstance(transport, Mapping):
+        from ._transports.pair import make_pair
+
+        return make_pair(transport, options)
     if transport is None:
         from ._transports.default import HttpxTransport
 

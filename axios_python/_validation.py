@@ -249,7 +249,7 @@ class ClientOptions(RequestOptions, total=False):
     trust_env: bool
     http2: bool
     limits: httpx.Limits | None
-    transport: BaseTransport | str | None
+    transport: BaseTransport | str | dict[str, BaseTransport | str] | None
     plugins: list[Any]
     autoload: bool
     redact: Redactor | None

@@ -312,7 +312,7 @@ def _trust_env(case: Case) -> None:
 
 @row("http2")
 def _http2(case: Case) -> None:
-    if case.transport == "aiohttp":
+    if case.transport in ("aiohttp", "urllib3"):
         with pytest.raises(ConfigError, match=r"HTTP/1\.1 only"):
             case.make(http2=True)
         return
@@ -352,7 +352,9 @@ def _limits(case: Case) -> None:
 @row("transport")
 def _transport(case: Case) -> None:
     api = case.make()
-    expected = "HttpxTransport" if case.transport == "httpx" else "AiohttpTransport"
+    expected = {"httpx": "HttpxTransport", "aiohttp": "AiohttpTransport"}.get(
+        case.transport, "Urllib3Transport"
+    )
     assert type(api.transport).__name__ == expected
     api.close()
     with pytest.raises(ConfigError):

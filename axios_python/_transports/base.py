@@ -25,7 +25,13 @@ class BaseTransport:
     httpx errors, which the pipeline maps to axios_python errors. The pipeline owns retries,
     cancellation checks between phases, interceptors, middleware and plugins: a transport only
     sends.
+
+    `sends` names the kinds of call the transport sends itself: a transport that hands one kind
+    to another transport (aiohttp's sync calls, urllib3's async ones) declares the other only,
+    and a `TransportPair` refuses it as that side.
     """
+
+    sends: frozenset[str] = frozenset({"sync", "async"})
 
     def send(self, request: Request) -> Response:
         raise NotImplementedError(f"{type(self).__name__} does not support sync requests")

@@ -84,6 +84,8 @@ class AiohttpTransport(BaseTransport):
             bench/otel_overhead.py); False leaves every phase None.
     """
 
+    sends = frozenset({"async"})  # sync calls go to the internal HttpxTransport
+
     def __init__(
         self,
         *,

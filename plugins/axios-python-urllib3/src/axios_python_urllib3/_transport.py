@@ -1,0 +1,741 @@
+"""`Urllib3Transport`: sync calls through a `urllib3.PoolManager`, async calls through httpx."""
+
+from __future__ import annotations
+
+import builtins
+import contextlib
+import re
+import socket
+import ssl
+import threading
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+from typing import Any, cast
+
+import httpx
+import urllib3
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.exceptions import (
+    ConnectTimeoutError,
+    EmptyPoolError,
+    HTTPError,
+    LocationParseError,
+    NameResolutionError,
+    NewConnectionError,
+    ProtocolError,
+    ProxyError,
+    ReadTimeoutError,
+    SSLError,
+)
+from urllib3.util import SKIP_HEADER, Retry, Timeout
+
+from axios_python import (
+    AxiosPythonError,
+    BaseTransport,
+    CancelError,
+    CancelToken,
+    ConfigError,
+    HttpxTransport,
+    NetworkError,
+    Request,
+    Response,
+    TimeoutError,
+    TooManyRedirects,
+)
+
+__all__ = ["Urllib3Transport", "map_urllib3_error"]
+
+_REDIRECTS = frozenset((301, 302, 303, 307, 308))
+_CHUNK = 64 * 1024
+_NO_RETRIES = Retry(total=False, redirect=False)  # the pipeline owns retries and redirects
+_VERSIONS = {10: "HTTP/1.0", 11: "HTTP/1.1"}
+_PROXY_SCHEMES = ("http", "https")
+_TOKEN = re.compile(rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+_FORBIDDEN_IN_VALUE = re.compile(rb"[\r\n\0]")
+# What urllib3 may raise while sending, besides its own errors: a body or header it refuses
+# (ValueError, TypeError), an OSError it did not wrap.
+_SEND_ERRORS = (HTTPError, ValueError, TypeError, OSError)
+
+# no_proxy matching on the environment variables only (the stubs do not declare it)
+_proxy_bypass: Callable[[str], bool] = getattr(
+    urllib.request, "proxy_bypass_environment", urllib.request.proxy_bypass
+)
+
+_state = threading.local()  # .exchange: the _Exchange of the request this thread is sending
+
+
+class Urllib3Transport(BaseTransport):
+    """Sends sync requests with urllib3; async requests with the default httpx transport.
+
+    Args:
+        verify: True (system CAs), False (no verification), a CA bundle path, or an SSLContext.
+        cert: a client certificate: a path, or (certfile, keyfile[, password]).
+        proxy: an http(s) proxy URL, `httpx.URL` or `httpx.Proxy` (its auth and headers are
+            used); socks proxies are refused (ConfigError).
+        trust_env: use the proxy environment variables (HTTP_PROXY, HTTPS_PROXY, ALL_PROXY,
+            NO_PROXY), read once.
+        http2: must be False; urllib3 speaks HTTP/1.1 only (ConfigError otherwise).
+        limits: `httpx.Limits`. `max_connections` is the size of each origin's pool (urllib3
+            pools per origin, httpx per client); a request waits for a free connection up to
+            the `pool` timeout. `max_connections=None` lets each pool open more connections on
+            demand, keeping `max_keepalive_connections` (default 10) of them. urllib3 has no
+            idle expiry: `keepalive_expiry` is not used (a connection the server closed is
+            detected when it is taken from the pool, and replaced).
+        max_redirects: the client-wide redirect limit (a per-request `max_redirects` also works).
+        cookies: initial cookies; the jar then persists `Set-Cookie` across requests.
+    """
+
+    sends = frozenset({"sync"})  # async calls go to the internal HttpxTransport
+
+    def __init__(
+        self,
+        *,
+        verify: ssl.SSLContext | str | bool = True,
+        cert: Any = None,
+        proxy: str | httpx.URL | httpx.Proxy | None = None,
+        trust_env: bool = True,
+        http2: bool = False,
+        limits: httpx.Limits | None = None,
+        max_redirects: int = 20,
+        cookies: dict[str, str] | None = None,
+    ) -> None:
+        if http2:
+            raise ConfigError(
+                "the urllib3 transport speaks HTTP/1.1 only; use the default transport for http2",
+                key="http2",
+            )
+        limits = limits or httpx.Limits(max_connections=100, max_keepalive_connections=100)
+        block = limits.max_connections is not None
+        size = limits.max_connections or limits.max_keepalive_connections or 10
+        self._pool_options: dict[str, Any] = {
+            "num_pools": 32,
+            "maxsize": size,
+            "block": block,
+            **_tls_options(verify, cert),
+        }
+        self._manager = _pool_manager(urllib3.PoolManager(**self._pool_options))
+        self._proxy = None if proxy is None else self._proxy_manager(proxy)
+        # Proxy variables are read once, as httpx does (looking them up per request is slow).
+        self._env_proxies: dict[str, urllib3.ProxyManager] = {}
+        if trust_env and proxy is None:
+            for scheme, url in urllib.request.getproxies_environment().items():
+                if scheme in ("http", "https", "all"):
+                    self._env_proxies[scheme] = self._proxy_manager(url)
+        self.max_redirects = max_redirects
+        self.cookies = httpx.Cookies(cookies)
+        self._fallback = HttpxTransport(
+            verify=verify,
+            cert=cert,
+            proxy=proxy,
+            trust_env=trust_env,
+            limits=limits,
+            max_redirects=max_redirects,
+        )
+        self._fallback.cookies = self.cookies  # one jar for sync and async calls
+        self._timeouts: dict[tuple[Any, Any], Timeout] = {}
+        # Per URL object (clients reuse one httpx.URL per URL): its pool and request target.
+        self._routes: dict[int, tuple[httpx.URL, HTTPConnectionPool, str]] = {}
+        self._pools: dict[tuple[int, str, str, int], HTTPConnectionPool] = {}
+        # Header sets already converted for urllib3 (per transport: values may be credentials).
+        self._converted: dict[tuple[tuple[bytes, bytes], ...], dict[Any, Any]] = {}
+
+    def _proxy_manager(self, proxy: str | httpx.URL | httpx.Proxy) -> urllib3.ProxyManager:
+        if not isinstance(proxy, httpx.Proxy):
+            proxy = httpx.Proxy(proxy)
+        if proxy.url.scheme not in _PROXY_SCHEMES:
+            raise ConfigError(
+                f"the urllib3 transport supports http(s) proxies only, not {proxy.url.scheme}://",
+                key="proxy",
+            )
+        headers = dict(proxy.headers)
+        if proxy.auth:
+            headers.update(urllib3.make_headers(proxy_basic_auth=":".join(proxy.auth)))
+        url = str(proxy.url.copy_with(username=None, password=None))
+        manager = urllib3.ProxyManager(url, proxy_headers=headers or None, **self._pool_options)
+        return cast(urllib3.ProxyManager, _pool_manager(manager))
+
+    # --- sending -------------------------------------------------------------------------
+
+    async def send_async(self, request: Request) -> Response:
+        """Async calls: urllib3 has no async API, so the default httpx transport sends them."""
+        return await self._fallback.send_async(request)
+
+    def send(self, request: Request) -> Response:
+        config = request.config
+        self.apply_cookies(self.cookies, request)
+        stream = config.get("stream", False)
+        on_download = config.get("on_download_progress")
+        if on_download is not None or config.get("on_upload_progress") is not None:
+            stream = self.track_progress(request) or stream
+        auth = config.get("auth")
+        try:
+            if isinstance(auth, httpx.Auth):
+                response = self._send_with_auth(request, auth, stream)
+            else:
+                started = time.perf_counter()
+                response = self._send_one(request, stream, started)
+                if response.status_code in _REDIRECTS:
+                    response = self._follow(request, response, stream, started)
+        except AxiosPythonError:
+            raise
+        except _SEND_ERRORS as exc:
+            raise map_urllib3_error(exc, request) from exc
+        response.request, response.config = request, config
+        if on_download is not None:
+            self.track_download(response.raw, request)
+            if not config.get("stream", False):
+                try:
+                    response.raw.read()
+                except BaseException:
+                    response.raw.close()
+                    raise
+        return response
+
+    def _send_with_auth(self, request: httpx.Request, auth: httpx.Auth, stream: bool) -> Response:
+        """Drive an `httpx.Auth` flow (digest, custom) as httpx's client does."""
+        flow = auth.sync_auth_flow(request)
+        try:
+            current = next(flow)
+            while True:
+                started = time.perf_counter()
+                response = self._send_one(current, stream, started)
+                response = self._follow(current, response, stream, started)
+                try:
+                    following = flow.send(response.raw)
+                except StopIteration:
+                    return response
+                response.read()
+                response.close()
+                current = following
+        finally:
+            flow.close()
+
+    def _follow(
+        self, request: httpx.Request, response: Response, stream: bool, started: float
+    ) -> Response:
+        """Follow `response`'s redirects, if any and if the request's config says so."""
+        config: dict[str, Any] = getattr(request, "config", None) or {}
+        if not config.get("follow_redirects", True):
+            return response
+        limit = config.get("max_redirects", self.max_redirects)
+        history: list[httpx.Response] = []
+        while response.status_code in _REDIRECTS and "location" in response.headers:
+            if len(history) >= limit:
+                response.close()
+                raise TooManyRedirects(
+                    f"Exceeded maximum allowed redirects ({limit}).",
+                    request=request if isinstance(request, Request) else None,
+                    config=config or None,
+                )
+            response.read()
+            response.close()
+            history.append(response.raw)
+            hop = _redirect_request(response.raw)
+            self.apply_cookies(self.cookies, hop)
+            response = self._send_one(hop, stream, started)
+        if history:
+            response.raw.history = history
+        return response
+
+    def _send_one(self, request: httpx.Request, streamed: bool, started: float) -> Response:
+        """One HTTP exchange. `streamed`: leave the body unread (the caller reads or streams it)."""
+        config: dict[str, Any] = getattr(request, "config", None) or {}
+        token: CancelToken | None = config.get("cancel_token")
+        timeouts = request.extensions.get("timeout") or {}
+        connect, write = timeouts.get("connect"), timeouts.get("write")
+        pool, target = self._route(request.url)
+        stream = request.stream
+        body = request.content or None if isinstance(stream, httpx.ByteStream) else _body(stream)
+        raw_headers = tuple(request.headers.raw)
+        headers = self._converted.get(raw_headers)
+        if headers is None:
+            headers = self._convert(raw_headers)
+        exchange = unsubscribe = None
+        if token is not None or write != connect:
+            exchange = _state.exchange = _Exchange(token, write)
+            if token is not None:
+                unsubscribe = token.subscribe(exchange.abort)
+        try:
+            resp = pool.urlopen(
+                request.method,
+                target,
+                body=body,
+                headers=headers,
+                retries=_NO_RETRIES,
+                redirect=False,
+                assert_same_host=False,
+                timeout=self._timeout(connect, timeouts.get("read")),
+                pool_timeout=timeouts.get("pool"),
+                preload_content=not streamed,
+                decode_content=False,  # httpx.Response decodes, keeping Content-Encoding
+            )
+        except (HTTPError, OSError):
+            if isinstance(body, _StreamedBody) and body.error is not None:
+                raise body.error from None  # the body's own error, not urllib3's wrapper of it
+            raise
+        finally:
+            if exchange is not None:
+                _state.exchange = None
+                if unsubscribe is not None:
+                    unsubscribe()
+        headers_out = [
+            (name.encode("latin-1"), value.encode("latin-1"))
+            for name, value in resp.headers.iteritems()
+        ]
+        version = _VERSIONS.get(resp.version, "HTTP/1.1")
+        reason = resp.reason.encode("latin-1") if resp.reason else None
+        response: Response
+        if streamed:
+            body_stream = _Urllib3Stream(resp, token, config, started)
+            raw = httpx.Response(
+                resp.status,
+                headers=headers_out,
+                request=request,
+                extensions={"http_version": version.encode(), "reason_phrase": reason or b""},
+                stream=body_stream,
+            )
+            body_stream.response = raw
+            response = Response(raw=raw, request=request)
+        else:
+            response = Response.received(
+                resp.status,
+                headers_out,
+                resp.data,
+                request=request,
+                http_version=version,
+                reason_phrase=reason,
+                elapsed=time.perf_counter() - started,
+            )
+        if "set-cookie" in resp.headers:
+            self.cookies.extract_cookies(response.raw)
+        return response
+
+    def _route(self, url: httpx.URL) -> tuple[HTTPConnectionPool, str]:
+        """The pool for `url`'s origin (or its proxy's) and the request target to send.
+
+        Both are kept per URL object, and pools per origin: asking the PoolManager each time
+        costs more than the rest of the transport's own work (it builds a 30-field pool key).
+        A kept pool the manager has closed since (evicted, or `close()`) is asked for again.
+        """
+        known = self._routes.get(id(url))
+        # the entry holds the URL, so its id is not reused while it is there
+        if known is None or known[0] is not url or known[1].pool is None:
+            known = self._new_route(url)
+        return known[1], known[2]
+
+    def _new_route(self, url: httpx.URL) -> tuple[httpx.URL, HTTPConnectionPool, str]:
+        scheme = url.scheme
+        if scheme not in ("http", "https"):
+            raise ConfigError(
+                f"invalid URL {str(url)!r}: the urllib3 transport sends http:// and https:// only",
+                key="url",
+                code="ERR_INVALID_URL",
+            )
+        host = url.raw_host.decode("ascii")
+        port = url.port or (443 if scheme == "https" else 80)
+        target = url.raw_path.decode("ascii")
+        manager = self._proxy if self._proxy is not None else self._manager
+        if self._env_proxies:
+            manager = self._env_proxy(url) or manager
+        if manager is not self._manager and scheme == "http":
+            target = str(url)  # a plain http proxy takes the absolute form
+        origin = (id(manager), scheme, host, port)
+        pool = self._pools.get(origin)
+        if pool is None or pool.pool is None:
+            pool = self._pools[origin] = manager.connection_from_host(host, port, scheme)
+        route = (url, pool, target)
+        if len(self._routes) >= 256:
+            self._routes.clear()
+        if len(self._pools) >= 256:
+            self._pools.clear()
+        self._routes[id(url)] = route
+        return route
+
+    def _env_proxy(self, url: httpx.URL) -> urllib3.ProxyManager | None:
+        if _proxy_bypass(url.host):
+            return None
+        return self._env_proxies.get(url.scheme) or self._env_proxies.get("all")
+
+    def _convert(self, raw: tuple[tuple[bytes, bytes], ...]) -> dict[Any, Any]:
+        """A request's headers as urllib3 sends them: exactly these, in this order (urllib3
+        would add Accept-Encoding and User-Agent when absent: SKIP_HEADER tells it not to).
+        Repeated names are joined with ", " (a header urllib3 gets once).
+
+        http.client lets a NUL through (and checks CR/LF only partly): a name that is not an
+        HTTP token or a value with CR, LF or NUL is a `ConfigError`, as h11 refuses them on the
+        default transport. Set at run time by a hook, they were never validated up front.
+        """
+        headers: dict[Any, Any] = {}
+        names: dict[bytes, bytes] = {}
+        for name, value in raw:
+            if not _TOKEN.fullmatch(name):
+                raise ConfigError(f"invalid header name {name!r}", key="headers")
+            if _FORBIDDEN_IN_VALUE.search(value):
+                raise ConfigError(
+                    f"header {name.decode('ascii')!r} has a value with CR, LF or NUL ({value!r})",
+                    key="headers",
+                )
+            lower = name.lower()
+            first = names.setdefault(lower, name)
+            headers[first] = value if first is name else headers[first] + b", " + value
+        if b"accept-encoding" not in names:
+            headers["Accept-Encoding"] = SKIP_HEADER
+        if b"user-agent" not in names:
+            headers["User-Agent"] = SKIP_HEADER
+        if len(self._converted) >= 256:
+            self._converted.clear()
+        self._converted[raw] = headers
+        return headers
+
+    def _timeout(self, connect: float | None, read: float | None) -> Timeout:
+        key = (connect, read)
+        timeout = self._timeouts.get(key)
+        if timeout is None:
+            timeout = Timeout(connect=connect, read=read)
+            if len(self._timeouts) < 256:
+                self._timeouts[key] = timeout
+        return timeout
+
+    # --- closing -------------------------------------------------------------------------
+
+    def close(self) -> None:
+        self._manager.clear()
+        if self._proxy is not None:
+            self._proxy.clear()
+        for manager in self._env_proxies.values():
+            manager.clear()
+        self._fallback.close()
+
+    async def aclose(self) -> None:
+        self.close()
+        await self._fallback.aclose()
+
+
+# --- bodies --------------------------------------------------------------------------------
+
+
+def _body(stream: Any) -> _StreamedBody:
+    """A request body that is not plain bytes (files, an iterator, a progress-tracked body),
+    iterated as it is sent with the request's own Content-Length or Transfer-Encoding."""
+    if not hasattr(stream, "__iter__"):
+        raise ConfigError(
+            "an async iterator body can only be sent by an async call (await api.async_post); "
+            "the urllib3 transport sends sync calls",
+            key="content",
+        )
+    return _StreamedBody(stream)
+
+
+class _StreamedBody:
+    """A request body urllib3 iterates as it sends it; `error` keeps an error raised while
+    iterating (by the caller's iterator, or an upload progress callback), for the caller to get
+    it as is rather than as urllib3's "connection aborted"."""
+
+    __slots__ = ("error", "stream")
+
+    def __init__(self, stream: Any) -> None:
+        self.stream = stream
+        self.error: Exception | None = None
+
+    def __iter__(self) -> Iterator[bytes]:
+        try:
+            yield from self.stream
+        except Exception as exc:
+            self.error = exc
+            raise
+
+
+class _Urllib3Stream(httpx.SyncByteStream):
+    """A streamed urllib3 body as httpx sees it; `close()` gives the connection back (or drops
+    it, if the body was not read to the end). A `CancelToken` aborts a blocked read."""
+
+    def __init__(
+        self,
+        resp: urllib3.BaseHTTPResponse,
+        token: CancelToken | None,
+        config: dict[str, Any],
+        started: float,
+    ) -> None:
+        self._resp = resp
+        self._token = token
+        self._config = config
+        self._started = started
+        self._closed = False
+        self._done = False  # read to the end: the connection can go back to the pool
+        self.response: httpx.Response | None = None
+
+    def __iter__(self) -> Iterator[bytes]:
+        resp, token = self._resp, self._token
+        chunks = resp.stream(_CHUNK, decode_content=False)
+        while True:
+            unsubscribe = None
+            if token is not None:
+                if token.is_cancelled:
+                    raise CancelError(token.reason or "Request cancelled", config=self._config)
+                unsubscribe = token.subscribe(self._abort)
+            try:
+                chunk = next(chunks)
+            except StopIteration:
+                self._done = True
+                return
+            except (HTTPError, OSError) as exc:
+                if token is not None and token.is_cancelled:
+                    raise CancelError(
+                        token.reason or "Request cancelled", config=self._config
+                    ) from exc
+                raise _as_httpx_error(exc) from exc
+            finally:
+                if unsubscribe is not None:
+                    unsubscribe()
+            yield chunk
+
+    def _abort(self) -> None:
+        with contextlib.suppress(Exception):  # released or closed meanwhile
+            self._resp.shutdown()
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        resp = self._resp
+        if not self._done:
+            resp.close()  # the rest of the body is still on the wire: drop the connection
+        resp.release_conn()
+        if self.response is not None:
+            self.response.elapsed = timedelta(seconds=time.perf_counter() - self._started)
+
+
+# --- cancellable connections -----------------------------------------------------------------
+
+
+class _Exchange:
+    """What the connection classes need to know about the request this thread is sending: its
+    write timeout (urllib3 sends with the connect timeout), and its token, whose cancel shuts
+    the socket down so that a blocked send or receive returns at once."""
+
+    __slots__ = ("aborted", "lock", "sock", "token", "write")
+
+    def __init__(self, token: CancelToken | None, write: float | None) -> None:
+        self.token = token
+        self.write = write
+        self.sock: socket.socket | None = None
+        self.aborted = False
+        self.lock = threading.Lock()
+
+    def attach(self, sock: socket.socket) -> None:
+        with self.lock:
+            self.sock = sock
+            if self.aborted:
+                _shutdown(sock)
+
+    def abort(self) -> None:
+        with self.lock:
+            self.aborted = True
+            if self.sock is not None:
+                _shutdown(self.sock)
+
+
+def _shutdown(sock: socket.socket) -> None:
+    with contextlib.suppress(OSError):  # already closed
+        sock.shutdown(socket.SHUT_RDWR)
+
+
+class _Connection(HTTPConnection):
+    """urllib3's connection, with the current `_Exchange` applied (when there is one)."""
+
+    def _new_conn(self) -> socket.socket:
+        exchange: _Exchange | None = getattr(_state, "exchange", None)
+        if exchange is None or exchange.token is None:
+            return super()._new_conn()
+        return _connect_cancellable(self, super()._new_conn, exchange)
+
+    def request(
+        self, method: str, url: str, body: Any = None, headers: Any = None, **options: Any
+    ) -> None:
+        exchange: _Exchange | None = getattr(_state, "exchange", None)
+        if exchange is None:
+            super().request(method, url, body, headers, **options)
+            return
+        if self.sock is None:
+            self.connect()  # with the connect timeout; the request is then sent with `write`
+        assert self.sock is not None
+        exchange.attach(self.sock)
+        connect_timeout, self.timeout = self.timeout, exchange.write
+        try:
+            super().request(method, url, body, headers, **options)
+        finally:
+            self.timeout = connect_timeout
+
+
+class _HTTPSConnection(_Connection, HTTPSConnection):
+    pass
+
+
+class _HTTPPool(HTTPConnectionPool):
+    ConnectionCls = _Connection
+
+
+class _HTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _HTTPSConnection
+
+
+def _pool_manager(manager: urllib3.PoolManager) -> urllib3.PoolManager:
+    manager.pool_classes_by_scheme = {"http": _HTTPPool, "https": _HTTPSPool}
+    return manager
+
+
+def _connect_cancellable(
+    conn: HTTPConnection, connect: Callable[[], socket.socket], exchange: _Exchange
+) -> socket.socket:
+    """`connect()` in a helper thread, so that a cancel ends the wait at once.
+
+    A blocking connect cannot be interrupted (the socket is not ours until it returns): an
+    unanswered SYN would hold a cancelled request until the connect timeout. Only new
+    connections of requests that carry a token pay for the thread; a socket that arrives after
+    the cancel is closed by the helper.
+    """
+    assert exchange.token is not None
+    wake = threading.Event()
+    lock = threading.Lock()
+    outcome: list[tuple[socket.socket | None, BaseException | None]] = []
+    abandoned = False
+
+    def run() -> None:
+        try:
+            result: tuple[socket.socket | None, BaseException | None] = (connect(), None)
+        except BaseException as exc:  # handed to the waiting thread
+            result = (None, exc)
+        with lock:
+            if not abandoned:
+                outcome.append(result)
+                wake.set()
+                return
+        if result[0] is not None:
+            result[0].close()
+
+    threading.Thread(target=run, name="axios-python-connect", daemon=True).start()
+    unsubscribe = exchange.token.subscribe(wake.set)
+    try:
+        wake.wait()
+    finally:
+        unsubscribe()
+    with lock:
+        if not outcome:  # cancelled first
+            abandoned = True
+            raise NewConnectionError(conn, "cancelled while connecting")
+    sock, error = outcome[0]
+    if error is not None:
+        raise error
+    assert sock is not None
+    exchange.attach(sock)  # a TLS handshake that follows is cancellable too
+    return sock
+
+
+# --- redirects -----------------------------------------------------------------------------
+
+
+def _redirect_request(raw: httpx.Response) -> httpx.Request:
+    """The next hop for a redirect response, by httpx's rules."""
+    request = raw.request
+    method = request.method
+    see_other = raw.status_code == 303 and method != "HEAD"
+    if see_other or (raw.status_code in (301, 302) and method == "POST"):
+        method = "GET"
+    url = request.url.join(raw.headers["location"])
+    if url.fragment == "" and request.url.fragment:
+        url = url.copy_with(fragment=request.url.fragment)
+    headers = httpx.Headers(request.headers)
+    headers.pop("host", None)
+    headers.pop("cookie", None)
+    if url.scheme != request.url.scheme or url.netloc != request.url.netloc:
+        headers.pop("authorization", None)
+    body: dict[str, Any] = {}
+    if method != request.method and method == "GET":
+        headers.pop("content-length", None)
+        headers.pop("transfer-encoding", None)
+    elif isinstance(request.stream, httpx.ByteStream):
+        if request.content:
+            body["content"] = request.content
+    else:
+        body["stream"] = request.stream
+    hop = httpx.Request(method, url, headers=headers, extensions=request.extensions, **body)
+    hop.config = getattr(request, "config", {})  # type: ignore[attr-defined]
+    return hop
+
+
+# --- errors --------------------------------------------------------------------------------
+
+
+def map_urllib3_error(exc: BaseException, request: Any) -> Exception:
+    """The axios_python error for a urllib3 error (or an OSError or ValueError it let through),
+    as for httpx's."""
+    context: dict[str, Any] = {"request": request, "config": getattr(request, "config", None)}
+    message = str(exc) or type(exc).__name__
+    if isinstance(exc, EmptyPoolError):
+        return TimeoutError(f"pool timeout: {message}", phase="pool", **context)
+    if isinstance(exc, NameResolutionError):
+        return NetworkError(message, code="ERR_NETWORK", **context)
+    if isinstance(exc, NewConnectionError):  # a subclass of ConnectTimeoutError: first
+        refused = isinstance(exc.__cause__, ConnectionRefusedError) or "refused" in message
+        return NetworkError(message, code="ECONNREFUSED" if refused else "ERR_NETWORK", **context)
+    if isinstance(exc, ConnectTimeoutError):
+        return TimeoutError(f"connect timeout: {message}", phase="connect", **context)
+    if isinstance(exc, ReadTimeoutError):
+        return TimeoutError(f"read timeout: {message}", phase="read", **context)
+    if isinstance(exc, ProxyError):
+        return NetworkError(f"proxy error: {message}", code="ERR_NETWORK", **context)
+    if isinstance(exc, SSLError):
+        return NetworkError(f"TLS error: {message}", code="ERR_NETWORK", **context)
+    if isinstance(exc, ProtocolError):
+        cause = exc.args[1] if len(exc.args) > 1 else None
+        if isinstance(cause, builtins.TimeoutError):  # urllib3 wraps a send timeout so
+            return TimeoutError(f"write timeout: {message}", phase="write", **context)
+        return NetworkError(message, code="ECONNRESET", **context)
+    if isinstance(exc, LocationParseError):
+        return ConfigError(f"invalid URL: {message}", key="url", code="ERR_INVALID_URL", **context)
+    if isinstance(exc, (ValueError, TypeError)):  # http.client refuses a header name or value
+        return ConfigError(f"invalid request: {message}", code="ERR_BAD_OPTION_VALUE", **context)
+    if isinstance(exc, HTTPError):
+        return NetworkError(message, code="ERR_BAD_RESPONSE", **context)
+    return NetworkError(message, code="ECONNRESET", **context)
+
+
+def _as_httpx_error(exc: BaseException) -> httpx.HTTPError:
+    """Errors while streaming a body surface through httpx.Response, so speak httpx there."""
+    message = str(exc) or type(exc).__name__
+    if isinstance(exc, (ReadTimeoutError, builtins.TimeoutError)):
+        return httpx.ReadTimeout(message)
+    if isinstance(exc, ProtocolError):
+        return httpx.RemoteProtocolError(f"peer closed connection: {message}")
+    return httpx.ReadError(message)
+
+
+# --- options -------------------------------------------------------------------------------
+
+
+def _tls_options(verify: ssl.SSLContext | str | bool, cert: Any) -> dict[str, Any]:
+    """PoolManager options for `verify` and `cert`, as httpx reads them."""
+    if isinstance(verify, ssl.SSLContext):
+        context = verify
+    elif verify is False:
+        context = ssl.create_default_context()
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    elif isinstance(verify, str):
+        context = ssl.create_default_context(cafile=verify)
+    else:
+        context = ssl.create_default_context()
+    if cert is not None:
+        if isinstance(cert, str):
+            context.load_cert_chain(cert)
+        else:
+            context.load_cert_chain(*cert)
+    options: dict[str, Any] = {"ssl_context": context}
+    if not context.check_hostname:
+        options["assert_hostname"] = False  # urllib3 would check it on its own
+    if context.verify_mode == ssl.CERT_NONE:
+        options["cert_reqs"] = "CERT_NONE"
+    return options
