@@ -15,6 +15,8 @@ from urllib.parse import unquote
 
 import httpx
 
+from axios_python.redaction import DEFAULT_SENSITIVE_PARAMS
+
 __all__ = [
     "DEFAULT_REDACT_PARAMS",
     "DURATION_BUCKETS",
@@ -29,7 +31,8 @@ __all__ = [
 REDACTED = "REDACTED"
 
 # The query parameters the conventions name (AWSAccessKeyId, Signature, sig,
-# X-Goog-Signature), plus the usual names of secrets; globs, case-insensitive.
+# X-Goog-Signature) and cloud signatures, plus the core's sensitive parameters
+# (axios_python.redaction); globs, case-insensitive.
 DEFAULT_REDACT_PARAMS: tuple[str, ...] = (
     "awsaccesskeyid",
     "signature",
@@ -38,21 +41,7 @@ DEFAULT_REDACT_PARAMS: tuple[str, ...] = (
     "x-amz-signature",
     "x-amz-credential",
     "x-amz-security-token",
-    "api_key",
-    "apikey",
-    "api-key",
-    "key",
-    "auth",
-    "code",
-    "passwd",
-    "pwd",
-    "session",
-    "sessionid",
-    "*token*",
-    "*secret*",
-    "*password*",
-    "*signature*",
-    "*credential*",
+    *(name for name in DEFAULT_SENSITIVE_PARAMS if name != "sig"),  # the core's policy
 )
 
 # The advised boundaries of http.client.request.duration, in seconds.
