@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ssl
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -72,8 +73,15 @@ def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
 
 @contextmanager
 def map_httpx_errors(request: Any) -> Iterator[None]:
-    """Re-raise httpx errors raised inside the block as axios_python errors, chained."""
+    """Re-raise httpx errors raised inside the block as axios_python errors, chained.
+
+    A TLS alert that arrives after the handshake (TLS 1.3 sends "certificate required" with
+    the first read) escapes httpcore's async streams as a bare `ssl.SSLError`: a NetworkError.
+    """
     try:
         yield
     except (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError) as exc:
         raise map_httpx_error(exc, request) from exc
+    except ssl.SSLError as exc:
+        context: dict[str, Any] = {"request": request, "config": getattr(request, "config", None)}
+        raise NetworkError(f"TLS error: {exc}", code="ERR_NETWORK", **context) from exc

@@ -410,3 +410,18 @@ def test_retry_error_cause_is_the_last_error(refused_api: AxiosPython) -> None:
     assert error.config is not None
     assert error.config["url"] == "/get"
     assert error.request is not None
+
+
+def test_a_tls_alert_after_the_handshake_is_a_network_error() -> None:
+    """TLS 1.3 sends 'certificate required' with the first read: httpcore's async streams let
+    the bare ssl.SSLError through (seen in CI on mutual TLS without a client certificate)."""
+    import ssl
+
+    from axios_python._errors import map_httpx_errors
+
+    alert = ssl.SSLError(1, "[SSL: TLSV13_ALERT_CERTIFICATE_REQUIRED] tlsv13 alert certificate required")
+    expected = pytest.raises(axios_python.NetworkError, match="certificate required")
+    with expected as info, map_httpx_errors(None):
+        raise alert
+    assert info.value.__cause__ is alert
+    assert info.value.code == "ERR_NETWORK"
