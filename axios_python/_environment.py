@@ -79,6 +79,7 @@ def environment_proxies() -> dict[str, str | None]:
     for scheme in ("http", "https", "all"):
         url = env.get(scheme)
         if url:
+            _check_proxy_scheme(scheme, url)
             mounts[f"{scheme}://"] = url if "://" in url else f"http://{url}"
     for host in (part.strip() for part in env.get("no", "").split(",")):
         if not host:
@@ -91,6 +92,18 @@ def environment_proxies() -> dict[str, str | None]:
             mounts[f"all://*{host.lstrip('*').lstrip('.')}"] = None
             mounts[f"all://{host.lstrip('*').lstrip('.')}"] = None
     return mounts
+
+
+def _check_proxy_scheme(scheme: str, url: str) -> None:
+    """A SOCKS proxy named by the environment needs socksio: say so, and which variable."""
+    if url.lower().startswith("socks") and missing("socksio"):
+        from ._exceptions import ConfigError
+
+        raise ConfigError(
+            f"{scheme.upper()}_PROXY={url} is a SOCKS proxy, which needs the socksio package: "
+            "pip install 'axios-python[socks]' (or unset it, or set trust_env=False)",
+            key="trust_env",
+        )
 
 
 def _is_ip(host: str) -> bool:

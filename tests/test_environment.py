@@ -7,7 +7,10 @@ from __future__ import annotations
 import asyncio
 import http.client
 import json
+import shutil
 import ssl
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -19,7 +22,7 @@ import trustme
 from axios_python_testserver import LocalServer
 
 import axios_python
-from axios_python import AxiosPython, NetworkError, Response
+from axios_python import AxiosPython, ConfigError, NetworkError, Response
 
 
 @pytest.fixture(autouse=True)
@@ -276,3 +279,58 @@ def test_ssl_context_is_one_context(tls: TLS) -> None:
     assert isinstance(context, ssl.SSLContext)
     assert context.verify_mode == ssl.CERT_REQUIRED
     assert axios_python.ssl_context(False).verify_mode == ssl.CERT_NONE
+
+
+@pytest.fixture(scope="module")
+def ca_dir(tls: TLS, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A directory of hashed CA certificates, as `c_rehash` / `openssl rehash` lays it out."""
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        pytest.skip("the openssl command is needed to hash a CA directory")
+    folder = tmp_path_factory.mktemp("cadir")
+    subject_hash = subprocess.run(
+        [openssl, "x509", "-hash", "-noout", "-in", str(tls.ca_file)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    shutil.copy(tls.ca_file, folder / f"{subject_hash}.0")
+    return folder
+
+
+def test_mutual_tls_with_a_ca_directory(
+    tls: TLS, ca_dir: Path, mtls_server: str, transport: str, mode: str
+) -> None:
+    api = axios_python.create(
+        {
+            "transport": transport,
+            "verify": str(ca_dir),
+            "cert": (str(tls.cert_file), str(tls.key_file)),
+        }
+    )
+    assert send(api, mode, f"{mtls_server}/").data["client"]["commonName"] == "alice"
+
+
+def test_tls_with_ssl_cert_dir(
+    ca_dir: Path, tls_server: str, transport: str, mode: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SSL_CERT_DIR", str(ca_dir))
+    api = axios_python.create({"transport": transport})
+    assert send(api, mode, f"{tls_server}/").status_code == 200
+    # an empty directory trusts nothing: the directory really is what verified the server
+    monkeypatch.setenv("SSL_CERT_DIR", str(ca_dir.parent))
+    with pytest.raises(NetworkError):
+        send(axios_python.create({"transport": transport}), mode, f"{tls_server}/")
+
+
+def test_socks_proxy_from_the_environment_is_a_clear_error(
+    monkeypatch: pytest.MonkeyPatch, transport: str, mode: str
+) -> None:
+    """A SOCKS proxy in ALL_PROXY, without socksio (httpx) or on a transport without SOCKS
+    support: a ConfigError naming the variable, never a bare ImportError or the SOCKS URL
+    taken for an HTTP proxy."""
+    monkeypatch.setenv("ALL_PROXY", "socks5://127.0.0.1:9")
+    monkeypatch.setitem(sys.modules, "socksio", None)  # as if not installed
+    expected = r"axios-python\[socks\]" if transport == "httpx" else r"http\(s\) proxies only"
+    with pytest.raises(ConfigError, match=rf"ALL_PROXY=socks5://127.0.0.1:9.*{expected}"):
+        send(axios_python.create({"transport": transport}), mode, "http://127.0.0.1:9/")

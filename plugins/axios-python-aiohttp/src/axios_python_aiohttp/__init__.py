@@ -124,7 +124,7 @@ class AiohttpTransport(BaseTransport):
             self._env_proxies = {
                 scheme: url
                 for scheme, url in urllib.request.getproxies_environment().items()
-                if scheme in ("http", "https", "all")
+                if scheme in ("http", "https", "all") and _env_proxy_option(scheme, url)
             }
         limits = limits or httpx.Limits(max_connections=100, max_keepalive_connections=100)
         self._limit = limits.max_connections or 0
@@ -659,6 +659,19 @@ def _as_httpx_error(exc: BaseException) -> httpx.HTTPError:
     if isinstance(exc, aiohttp.ClientPayloadError):
         return httpx.RemoteProtocolError(f"peer closed connection: {message}")
     return httpx.ReadError(message)
+
+
+def _env_proxy_option(scheme: str, url: str) -> bool:
+    """A proxy variable of the environment the transport can use; else a `ConfigError` that
+    names the variable (a SOCKS URL must not be taken for an HTTP proxy)."""
+    try:
+        _proxy_option(url)
+    except ConfigError as exc:
+        raise ConfigError(
+            f"{scheme.upper()}_PROXY={url}: {exc} (unset it, or set trust_env=False)",
+            key="trust_env",
+        ) from None
+    return True
 
 
 def _proxy_option(

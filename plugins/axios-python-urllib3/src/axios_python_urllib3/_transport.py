@@ -44,6 +44,7 @@ from axios_python import (
     Response,
     TimeoutError,
     TooManyRedirects,
+    ssl_context,
 )
 
 __all__ = ["Urllib3Transport", "map_urllib3_error"]
@@ -114,7 +115,7 @@ class Urllib3Transport(BaseTransport):
             "num_pools": 32,
             "maxsize": size,
             "block": block,
-            **_tls_options(verify, cert),
+            **_tls_options(verify, cert, trust_env),
         }
         self._manager = _pool_manager(urllib3.PoolManager(**self._pool_options))
         self._proxy = None if proxy is None else self._proxy_manager(proxy)
@@ -123,7 +124,7 @@ class Urllib3Transport(BaseTransport):
         if trust_env and proxy is None:
             for scheme, url in urllib.request.getproxies_environment().items():
                 if scheme in ("http", "https", "all"):
-                    self._env_proxies[scheme] = self._proxy_manager(url)
+                    self._env_proxies[scheme] = self._env_proxy_manager(scheme, url)
         self.max_redirects = max_redirects
         self.cookies = httpx.Cookies(cookies)
         self._fallback = HttpxTransport(
@@ -141,6 +142,15 @@ class Urllib3Transport(BaseTransport):
         self._pools: dict[tuple[int, str, str, int], HTTPConnectionPool] = {}
         # Header sets already converted for urllib3 (per transport: values may be credentials).
         self._converted: dict[tuple[tuple[bytes, bytes], ...], dict[Any, Any]] = {}
+
+    def _env_proxy_manager(self, scheme: str, url: str) -> urllib3.ProxyManager:
+        try:
+            return self._proxy_manager(url)
+        except ConfigError as exc:  # name the variable: the caller never passed this proxy
+            raise ConfigError(
+                f"{scheme.upper()}_PROXY={url}: {exc} (unset it, or set trust_env=False)",
+                key="trust_env",
+            ) from None
 
     def _proxy_manager(self, proxy: str | httpx.URL | httpx.Proxy) -> urllib3.ProxyManager:
         if not isinstance(proxy, httpx.Proxy):
@@ -716,23 +726,12 @@ def _as_httpx_error(exc: BaseException) -> httpx.HTTPError:
 # --- options -------------------------------------------------------------------------------
 
 
-def _tls_options(verify: ssl.SSLContext | str | bool, cert: Any) -> dict[str, Any]:
-    """PoolManager options for `verify` and `cert`, as httpx reads them."""
-    if isinstance(verify, ssl.SSLContext):
-        context = verify
-    elif verify is False:
-        context = ssl.create_default_context()
-        context.check_hostname = False
-        context.verify_mode = ssl.CERT_NONE
-    elif isinstance(verify, str):
-        context = ssl.create_default_context(cafile=verify)
-    else:
-        context = ssl.create_default_context()
-    if cert is not None:
-        if isinstance(cert, str):
-            context.load_cert_chain(cert)
-        else:
-            context.load_cert_chain(*cert)
+def _tls_options(
+    verify: ssl.SSLContext | str | bool, cert: Any, trust_env: bool
+) -> dict[str, Any]:
+    """PoolManager options for `verify` and `cert`: the core's one `SSLContext` for them (a CA
+    file or directory, `SSL_CERT_FILE` / `SSL_CERT_DIR` under `trust_env`, a client cert)."""
+    context = ssl_context(verify, cert, trust_env=trust_env)
     options: dict[str, Any] = {"ssl_context": context}
     if not context.check_hostname:
         options["assert_hostname"] = False  # urllib3 would check it on its own
