@@ -871,7 +871,9 @@ UNSERIALISABLE = [
 ]
 
 
-@pytest.mark.parametrize("body", UNSERIALISABLE, ids=repr)
+@pytest.mark.parametrize(
+    "body", UNSERIALISABLE, ids=lambda body: type(body).__name__ if type(body) is object else repr(body)
+)
 async def test_json_that_cannot_be_serialised_is_a_config_error_before_any_io(
     mode: str, body: Any
 ) -> None:
