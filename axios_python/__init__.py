@@ -26,6 +26,7 @@ from ._api import (
     put,
     request,
 )
+from ._calls import needs_event_loop
 from ._cancel import CancelToken
 from ._client import AxiosPython, create
 from ._config import resolve_url
@@ -45,6 +46,7 @@ from ._exceptions import (
     TimeoutError,
     TooManyRedirects,
 )
+from ._flight import SingleFlight, WouldDeadlock
 from ._interceptors import InterceptorManager, Interceptors
 from ._limits import ConnectionLimiter
 from ._models import Request, Response
@@ -99,11 +101,13 @@ __all__ = [
     "ResponseValidationError",
     "RetryError",
     "RetryStrategy",
+    "SingleFlight",
     "StreamError",
     "TimeoutError",
     "Timings",
     "TooManyRedirects",
     "TransportPair",
+    "WouldDeadlock",
     "__version__",
     "async_delete",
     "async_get",
@@ -122,6 +126,7 @@ __all__ = [
     "hookimpl",
     "hookspec",
     "is_async_call",
+    "needs_event_loop",
     "options",
     "patch",
     "post",
