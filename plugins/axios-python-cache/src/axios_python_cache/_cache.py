@@ -660,10 +660,8 @@ class Cache:
             self.store(attempt, status, headers, decoded.read(), decision, request)
 
         stream = raw.stream
-        if isinstance(stream, httpx.SyncByteStream):
-            raw.stream = _SyncTee(stream, complete)
-        elif isinstance(stream, httpx.AsyncByteStream):
-            raw.stream = _AsyncTee(stream, complete)
+        if isinstance(stream, (httpx.SyncByteStream, httpx.AsyncByteStream)):
+            raw.stream = _Tee(stream, complete)
 
     # --- entries -------------------------------------------------------------------------
 
@@ -809,35 +807,30 @@ def _bare_request(request: httpx.Request | None, lookup: _Lookup) -> httpx.Reque
     return httpx.Request(request.method, url, headers=headers)
 
 
-class _SyncTee(httpx.SyncByteStream):
-    """Passes a response stream through, and hands the whole body over once it is all read."""
+class _Tee(httpx.SyncByteStream, httpx.AsyncByteStream):
+    """Passes a response stream through (sync or async, as `inner` is), and hands the whole
+    body over once it is all read. One class for both protocols, as `httpx.ByteStream`."""
 
-    def __init__(self, inner: httpx.SyncByteStream, complete: Callable[[bytes], None]) -> None:
+    def __init__(self, inner: Any, complete: Callable[[bytes], None]) -> None:
         self._inner = inner
         self._complete = complete
+        self._chunks: list[bytes] = []
+
+    def _seen(self, chunk: bytes) -> bytes:
+        self._chunks.append(chunk)
+        return chunk
 
     def __iter__(self) -> Iterator[bytes]:
-        chunks: list[bytes] = []
-        for chunk in self._inner:
-            chunks.append(chunk)
-            yield chunk
-        _finish(self._complete, chunks)
+        yield from map(self._seen, self._inner)
+        _finish(self._complete, self._chunks)
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        async for chunk in self._inner:
+            yield self._seen(chunk)
+        _finish(self._complete, self._chunks)
 
     def close(self) -> None:
         self._inner.close()
-
-
-class _AsyncTee(httpx.AsyncByteStream):
-    def __init__(self, inner: httpx.AsyncByteStream, complete: Callable[[bytes], None]) -> None:
-        self._inner = inner
-        self._complete = complete
-
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        chunks: list[bytes] = []
-        async for chunk in self._inner:
-            chunks.append(chunk)
-            yield chunk
-        _finish(self._complete, chunks)
 
     async def aclose(self) -> None:
         await self._inner.aclose()
