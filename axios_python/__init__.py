@@ -46,6 +46,7 @@ from ._exceptions import (
     TimeoutError,
     TooManyRedirects,
 )
+from ._fastpaths import HeaderItems, cookies_empty, header_items, stored_response
 from ._flight import SingleFlight, WouldDeadlock
 from ._interceptors import InterceptorManager, Interceptors
 from ._limits import ConnectionLimiter
@@ -80,6 +81,7 @@ __all__ = [
     "ExponentialBackoff",
     "FixedBackoff",
     "HTTPStatusError",
+    "HeaderItems",
     "HostPolicy",
     "HttpxTransport",
     "InterceptorManager",
@@ -117,12 +119,14 @@ __all__ = [
     "async_post",
     "async_put",
     "async_request",
+    "cookies_empty",
     "create",
     "default_client",
     "delete",
     "environment_proxies",
     "get",
     "head",
+    "header_items",
     "hookimpl",
     "hookspec",
     "is_async_call",
@@ -134,6 +138,7 @@ __all__ = [
     "request",
     "resolve_url",
     "ssl_context",
+    "stored_response",
 ]
 
 # Names that live in separately installed plugin distributions, and the extra that installs each.

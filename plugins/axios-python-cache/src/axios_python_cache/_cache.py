@@ -33,7 +33,13 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import httpx
 
-from axios_python import Response, SingleFlight, WouldDeadlock
+from axios_python import (
+    Response,
+    SingleFlight,
+    WouldDeadlock,
+    cookies_empty,
+    stored_response,
+)
 
 from ._keys import (
     SCANNED_HEADERS,
@@ -164,7 +170,7 @@ def _plain_headers(ctx: dict[str, Any], jar: httpx.Cookies | None) -> HeaderList
     for item in items:
         if item[1] in SCANNED_HEADERS:  # credentials or directives
             return None
-    if jar is not None and not _jar_is_empty(jar):
+    if jar is not None and not cookies_empty(jar):
         return None
     return items
 
@@ -175,11 +181,6 @@ def _plain_variant(variants: Any, headers: HeaderList) -> CachedResponse | None:
         if not entry.credential and (not entry.vary or vary_matches(entry.vary, headers)):
             return entry  # type: ignore[no-any-return]
     return None
-
-
-def _jar_is_empty(jar: httpx.Cookies) -> bool:
-    cookies = getattr(jar.jar, "_cookies", None)  # CookieJar's own dict: len() would iterate
-    return not cookies if cookies is not None else not len(jar.jar)
 
 
 class Cache:
@@ -381,7 +382,7 @@ class Cache:
             and not cookies
             and not userinfo
             and not secrets
-            and (jar is None or _jar_is_empty(jar))
+            and (jar is None or cookies_empty(jar))
         ):
             cred = ""
         else:
@@ -691,20 +692,11 @@ class Cache:
         self, entry: CachedResponse, request: httpx.Request | None, config: dict[str, Any]
     ) -> Response:
         """A new `Response` for `entry`: its own headers, the shared immutable body bytes."""
-        raw = httpx.Response(
-            entry.status_code,
-            headers=entry.headers,  # copied by httpx.Response
-            stream=httpx.ByteStream(entry.content),
-            request=request,
+        response = stored_response(
+            entry.status_code, entry.headers, entry.content, request=request, config=config
         )
-        # The body is in memory already: mark it read (httpx has no public way to do this
-        # without re-decoding the stored, already decoded, bytes).
-        raw._content = entry.content
-        raw.is_stream_consumed = True
-        raw.is_closed = True
         if self.standards:
-            raw.headers["Age"] = str(int(entry.age(self.clock())))
-        response = Response(raw=raw, request=request, config=config)
+            response.raw.headers["Age"] = str(int(entry.age(self.clock())))
         response.from_cache = True
         return response
 

@@ -21,7 +21,7 @@ from urllib.parse import parse_qsl, urlencode
 
 import httpx
 
-from axios_python import ConfigError, resolve_url
+from axios_python import ConfigError, HeaderItems, header_items, resolve_url
 from axios_python.redaction import redactor_for
 
 __all__ = [
@@ -37,7 +37,7 @@ __all__ = [
     "vary_matches",
 ]
 
-HeaderList = list[tuple[bytes, bytes, bytes]]  # httpx's (raw name, lowercased name, value)
+HeaderList = HeaderItems  # (raw name, lowercased name, value)
 UrlKey = tuple[str, bytes]  # (normalised URL, userinfo)
 SCANNED_HEADERS = {b"authorization": 0, b"cookie": 1, b"cache-control": 2, b"pragma": 3}
 _MEMO_SIZE = 4096
@@ -115,8 +115,7 @@ def header_list(headers: Any) -> HeaderList:
     """The `(raw name, lowercased name, value)` triples of `headers`, without copying them."""
     if not isinstance(headers, httpx.Headers):
         headers = httpx.Headers(headers)
-    items: HeaderList = headers._list
-    return items
+    return header_items(headers)
 
 
 def scan_headers(
