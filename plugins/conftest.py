@@ -138,12 +138,7 @@ def redis_binary() -> str:
 @pytest.fixture(scope="session")
 def redis_server() -> Iterator[RedisServer]:
     """A real redis-server for the session (see the module docstring)."""
-    server = RedisServer(redis_binary())
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
+    yield from _running_redis()
 
 
 @pytest.fixture
@@ -159,6 +154,10 @@ def redis_url(redis_server: RedisServer) -> Iterator[str]:
 @pytest.fixture
 def own_redis() -> Iterator[RedisServer]:
     """A redis-server of this test's own (to stop it mid-test), stopped at the end."""
+    yield from _running_redis()
+
+
+def _running_redis() -> Iterator[RedisServer]:
     server = RedisServer(redis_binary())
     server.start()
     try:
