@@ -32,7 +32,8 @@ def test_stored_response_keeps_the_decoded_body_and_the_headers() -> None:
     response = axios_python.stored_response(200, headers, body, request=request, config={})
     assert response.raw.content is body
     assert response.data == {"ok": True}
-    assert response.raw.is_stream_consumed and response.raw.is_closed
+    assert response.raw.is_stream_consumed
+    assert response.raw.is_closed
     assert response.headers["content-encoding"] == "gzip"
     response.raw.headers["Age"] = "1"
     assert "age" not in headers
