@@ -251,3 +251,44 @@ def test_waiting_follows_the_mode_of_the_call_in_progress() -> None:
     assert api.get("/x").status_code == 200
     assert asyncio.run(api.async_get("/x")).status_code == 200
     assert modes == [False, True]
+
+
+# --- needs_event_loop ----------------------------------------------------------------------
+
+
+def _error_of(coro: Any) -> BaseException:
+    """What a coroutine raises when driven without an event loop, as a sync call drives it."""
+    try:
+        coro.send(None)
+    except BaseException as exc:
+        return exc
+    coro.close()
+    raise AssertionError("it suspended")
+
+
+def test_needs_event_loop_recognises_asyncio_without_a_loop() -> None:
+    """asyncio I/O awaited with no loop running: True; another RuntimeError: False."""
+
+    async def sleeps() -> None:
+        await asyncio.sleep(0.01)
+
+    async def fails() -> None:
+        raise RuntimeError("no running event loop")  # the same words, not asyncio's failure
+
+    assert axios_python.needs_event_loop(_error_of(sleeps())) is True
+    assert axios_python.needs_event_loop(_error_of(fails())) is False
+    assert axios_python.needs_event_loop(ValueError("event loop")) is False
+
+
+def test_needs_event_loop_is_false_while_a_loop_runs() -> None:
+    """With a loop running in this thread, asyncio's error is about something else."""
+
+    async def sleeps() -> None:
+        await asyncio.sleep(0.01)
+
+    error = _error_of(sleeps())
+
+    async def main() -> bool:
+        return axios_python.needs_event_loop(error)
+
+    assert asyncio.run(main()) is False
