@@ -57,12 +57,13 @@ class WouldDeadlock(RuntimeError):
 
 
 class _Flight:
-    """One run in progress: its outcome, and where its leader runs (to refuse deadlocks)."""
+    """One run in progress: where its leader runs (to refuse deadlocks), and its outcome, made
+    when the first follower joins (a run nobody waits for costs no future)."""
 
     __slots__ = ("outcome", "task", "thread")
 
     def __init__(self) -> None:
-        self.outcome: concurrent.futures.Future[Any] = concurrent.futures.Future()
+        self.outcome: concurrent.futures.Future[Any] | None = None
         self.thread = threading.get_ident()
         self.task = _current_task()
 
@@ -125,14 +126,14 @@ class SingleFlight(Generic[T]):
         if blocking is None:
             blocking = not is_async_call()
         while True:
-            flight, leading = self._join(key)
-            if leading:
+            flight, outcome = self._join(key)
+            if outcome is None:
                 return await self._lead(key, flight, work)
             if blocking:
-                _block(flight, cancel_token)
+                _block(flight, outcome, cancel_token)
             else:
-                await _await(flight, cancel_token)
-            result: T = flight.outcome.result()  # raises the leader's exception, if any
+                await _await(flight, outcome, cancel_token)
+            result: T = outcome.result()  # raises the leader's exception, if any
             if result is not _ABANDONED:
                 return result
 
@@ -146,46 +147,63 @@ class SingleFlight(Generic[T]):
 
         return _complete(self.run(key, call, cancel_token=cancel_token, blocking=True))
 
-    def _join(self, key: Hashable) -> tuple[_Flight, bool]:
-        """The run in flight for `key`, and whether the caller leads it (it started it)."""
+    def _join(self, key: Hashable) -> tuple[_Flight, concurrent.futures.Future[Any] | None]:
+        """The run in flight for `key`, and the outcome to wait for (None: the caller leads)."""
         with self._lock:
             flight = self._flights.get(key)
-            if flight is not None:
-                return flight, False
-            flight = self._flights[key] = _Flight()
-            return flight, True
+            if flight is None:
+                flight = self._flights[key] = _Flight()
+                return flight, None
+            if flight.outcome is None:
+                flight.outcome = concurrent.futures.Future()
+            return flight, flight.outcome
 
-    def _end(self, key: Hashable, flight: _Flight) -> concurrent.futures.Future[Any]:
-        """Free `key` (before the followers wake, so that a new run can start at once)."""
+    def _end(self, key: Hashable, flight: _Flight, result: Any) -> None:
+        """Free `key`, then wake the followers (so that a new run can start at once)."""
         with self._lock:
             if self._flights.get(key) is flight:
                 del self._flights[key]
-        return flight.outcome
+            outcome = flight.outcome
+        if outcome is None:
+            return
+        if isinstance(result, _Raised):
+            outcome.set_exception(result.error)
+        else:
+            outcome.set_result(result)
 
     async def _lead(self, key: Hashable, flight: _Flight, work: Callable[[], Awaitable[T]]) -> T:
         try:
             result = await work()
         except Exception as exc:
-            self._end(key, flight).set_exception(exc)
+            self._end(key, flight, _Raised(exc))
             raise
         except BaseException:
-            self._end(key, flight).set_result(_ABANDONED)
+            self._end(key, flight, _ABANDONED)
             raise
-        self._end(key, flight).set_result(result)
+        self._end(key, flight, result)
         return result
 
 
-def _block(flight: _Flight, token: CancelToken | None) -> None:
+class _Raised:
+    __slots__ = ("error",)
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+
+
+def _block(
+    flight: _Flight, outcome: concurrent.futures.Future[Any], token: CancelToken | None
+) -> None:
     """Block this thread until the run is done (or `token` is cancelled)."""
     if flight.thread == threading.get_ident():
         raise WouldDeadlock(
             "SingleFlight: a blocking wait on the thread that runs the leader would never end"
         )
     if token is None:
-        concurrent.futures.wait((flight.outcome,))
+        concurrent.futures.wait((outcome,))
         return
     woken = threading.Event()
-    flight.outcome.add_done_callback(lambda _: woken.set())
+    outcome.add_done_callback(lambda _: woken.set())
     unsubscribe = token.subscribe(woken.set)
     try:
         woken.wait()
@@ -194,7 +212,9 @@ def _block(flight: _Flight, token: CancelToken | None) -> None:
     _check(token)
 
 
-async def _await(flight: _Flight, token: CancelToken | None) -> None:
+async def _await(
+    flight: _Flight, outcome: concurrent.futures.Future[Any], token: CancelToken | None
+) -> None:
     """Await, on the running loop, until the run is done (or `token` is cancelled)."""
     if flight.task is not None and flight.task is asyncio.current_task():
         raise WouldDeadlock("SingleFlight: the leader's own task cannot wait for itself")
@@ -205,7 +225,7 @@ async def _await(flight: _Flight, token: CancelToken | None) -> None:
         with contextlib.suppress(RuntimeError):  # a closed loop: nobody waits there any more
             loop.call_soon_threadsafe(_resolve, waiter)
 
-    flight.outcome.add_done_callback(wake)
+    outcome.add_done_callback(wake)
     unsubscribe = token.subscribe(wake) if token is not None else None
     try:
         await waiter

@@ -6,13 +6,14 @@ import asyncio
 import threading
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 
 import axios_python
 from axios_python import CancelError, CancelToken, SingleFlight, WouldDeadlock
 
+T = TypeVar("T")
 WAIT = 5.0  # seconds: a bound on every wait here, never reached when the code is right
 
 
@@ -47,10 +48,25 @@ class Gate:
         return self.result
 
 
-def _followers_reached(flights: SingleFlight[Any], key: str, thread: threading.Thread) -> None:
-    """Give a follower thread the time to start waiting (it cannot signal from inside)."""
-    thread.join(0.05)
-    assert key in flights
+class Counted(SingleFlight[T]):
+    """A SingleFlight that counts the callers that joined a run (leader and followers)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.joined = 0
+        self.changed = threading.Condition()
+
+    def _join(self, key: Any) -> Any:
+        joined = super()._join(key)
+        with self.changed:
+            self.joined += 1
+            self.changed.notify_all()
+        return joined
+
+    def reached(self, n: int) -> None:
+        """Wait until `n` callers have joined (so followers are waiting, not yet to come)."""
+        with self.changed:
+            assert self.changed.wait_for(lambda: self.joined >= n, WAIT)
 
 
 def _in_loop_thread(make: Callable[[], Awaitable[Any]], results: list[Any]) -> threading.Thread:
@@ -73,12 +89,11 @@ async def _awaited(make: Callable[[], Awaitable[Any]]) -> Any:
 
 def test_threads_share_one_run() -> None:
     """20 threads, one key: the work runs once, every thread gets its result."""
-    flights: SingleFlight[str] = SingleFlight()
+    flights: Counted[str] = Counted()
     work = Gate("shared")
     with ThreadPoolExecutor(max_workers=20) as pool:
         futures = [pool.submit(flights.run_sync, "k", work.sync) for _ in range(20)]
-        assert work.started.wait(WAIT)
-        threading.Event().wait(0.05)  # the others join the flight meanwhile
+        flights.reached(20)
         work.open()
         results = [future.result(WAIT) for future in futures]
     assert results == ["shared"] * 20
@@ -88,7 +103,7 @@ def test_threads_share_one_run() -> None:
 
 def test_tasks_of_several_loops_and_threads_share_one_run() -> None:
     """An async leader on one loop; followers: tasks of two other loops and a blocking thread."""
-    flights: SingleFlight[str] = SingleFlight()
+    flights: Counted[str] = Counted()
     work = Gate("shared")
     results: list[Any] = []
     leader = _in_loop_thread(lambda: flights.run("k", work.coro, blocking=False), results)
@@ -105,7 +120,7 @@ def test_tasks_of_several_loops_and_threads_share_one_run() -> None:
     loops = [_in_loop_thread(two_tasks, results) for _ in range(2)]
     blocking = threading.Thread(target=lambda: results.append(flights.run_sync("k", work.sync)))
     blocking.start()
-    _followers_reached(flights, "k", blocking)
+    flights.reached(6)  # the leader, 2 x 2 tasks, the thread
     work.open()
     for thread in (leader, *loops, blocking):
         thread.join(WAIT)
@@ -118,13 +133,12 @@ def test_tasks_of_several_loops_and_threads_share_one_run() -> None:
 
 def test_the_leaders_exception_is_shared() -> None:
     """Every caller raises the leader's exception; the next call leads a new run."""
-    flights: SingleFlight[str] = SingleFlight()
+    flights: Counted[str] = Counted()
     error = ConnectionError("down")
     work = Gate(error=error)
     with ThreadPoolExecutor(max_workers=5) as pool:
         futures = [pool.submit(flights.run_sync, "k", work.sync) for _ in range(5)]
-        assert work.started.wait(WAIT)
-        threading.Event().wait(0.05)
+        flights.reached(5)
         work.open()
         errors = [future.exception(WAIT) for future in futures]
     assert errors == [error] * 5
@@ -200,7 +214,7 @@ def test_a_cancelled_leader_hands_the_run_to_a_follower() -> None:
 
 def test_a_follower_stops_waiting_when_its_token_is_cancelled() -> None:
     """A waiting thread and a waiting task raise CancelError; the leader runs on."""
-    flights: SingleFlight[str] = SingleFlight()
+    flights: Counted[str] = Counted()
     work = Gate()
     leader = threading.Thread(target=flights.run_sync, args=("k", work.sync))
     leader.start()
@@ -220,7 +234,7 @@ def test_a_follower_stops_waiting_when_its_token_is_cancelled() -> None:
     task = _in_loop_thread(
         lambda: flights.run("k", work.coro, cancel_token=token, blocking=False), results
     )
-    _followers_reached(flights, "k", follower)
+    flights.reached(3)
     token.cancel("enough")
     follower.join(WAIT)
     task.join(WAIT)
