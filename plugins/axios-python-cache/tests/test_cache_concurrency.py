@@ -133,9 +133,11 @@ def test_a_sync_waiter_can_be_cancelled(server: LocalServer, name: str) -> None:
             leader = pool.submit(api.get, path)
             time.sleep(0.05)  # the leader is now held inside the cache
             started = time.monotonic()
-            with pytest.raises(CancelError):
+            with pytest.raises(CancelError) as cancelled:
                 api.get(path, cancel_token=CancelToken.after(0.05))
             assert time.monotonic() - started < 1.0  # not the 5 s the leader may take
+            assert cancelled.value.config is not None
+            assert cancelled.value.config["url"] == path
             assert not gate.is_set()
             gate.set()
             assert leader.result().data["count"] == 1

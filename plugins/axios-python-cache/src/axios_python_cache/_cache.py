@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import httpx
 
 from axios_python import (
+    CancelError,
     Response,
     SingleFlight,
     WouldDeadlock,
@@ -436,6 +437,9 @@ class Cache:
             await self.flights.run(key, lead, cancel_token=ctx.get("cancel_token"))
         except WouldDeadlock:
             return await next_fn(ctx)
+        except CancelError as exc:  # this follower's own token: its error names its config
+            exc.config = exc.config or ctx
+            raise
         if led:
             ok, outcome = led[0]
             if not ok:
