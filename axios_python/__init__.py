@@ -26,6 +26,7 @@ from ._api import (
     put,
     request,
 )
+from ._calls import needs_event_loop
 from ._cancel import CancelToken
 from ._client import AxiosPython, create
 from ._config import resolve_url
@@ -45,6 +46,8 @@ from ._exceptions import (
     TimeoutError,
     TooManyRedirects,
 )
+from ._fastpaths import HeaderItems, cookies_empty, header_items, stored_response
+from ._flight import SingleFlight, WouldDeadlock
 from ._interceptors import InterceptorManager, Interceptors
 from ._limits import ConnectionLimiter
 from ._models import Request, Response
@@ -78,6 +81,7 @@ __all__ = [
     "ExponentialBackoff",
     "FixedBackoff",
     "HTTPStatusError",
+    "HeaderItems",
     "HostPolicy",
     "HttpxTransport",
     "InterceptorManager",
@@ -99,11 +103,13 @@ __all__ = [
     "ResponseValidationError",
     "RetryError",
     "RetryStrategy",
+    "SingleFlight",
     "StreamError",
     "TimeoutError",
     "Timings",
     "TooManyRedirects",
     "TransportPair",
+    "WouldDeadlock",
     "__version__",
     "async_delete",
     "async_get",
@@ -113,15 +119,18 @@ __all__ = [
     "async_post",
     "async_put",
     "async_request",
+    "cookies_empty",
     "create",
     "default_client",
     "delete",
     "environment_proxies",
     "get",
     "head",
+    "header_items",
     "hookimpl",
     "hookspec",
     "is_async_call",
+    "needs_event_loop",
     "options",
     "patch",
     "post",
@@ -129,6 +138,7 @@ __all__ = [
     "request",
     "resolve_url",
     "ssl_context",
+    "stored_response",
 ]
 
 # Names that live in separately installed plugin distributions, and the extra that installs each.

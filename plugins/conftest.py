@@ -1,4 +1,9 @@
-"""Fixtures every plugin's tests may use: a real `redis-server` of their own.
+"""Fixtures every plugin's tests share: local HTTP servers, and a real `redis-server`.
+
+`server` and `other_server` are the project's httpbin-like `LocalServer` on 127.0.0.1 (two
+origins), one each for the session; `name` is a unique name (for `/counter/<name>` and unique
+URLs); garbage is collected after each test, so that a leaked socket fails the test that leaked
+it.
 
 `redis_url` starts `redis-server` (Debian package `redis-server`) once per session on a free
 loopback port, without persistence, and stops it at the end. Where the binary is missing the
@@ -8,19 +13,54 @@ tests that use it are skipped with a message naming the package, unless
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import socket
 import subprocess
 import time
+import uuid
 from collections.abc import Iterator
 
 import pytest
+from axios_python_testserver import LocalServer
 
 REDIS_PACKAGE_HINT = (
     "redis-server is not installed (Debian/Ubuntu: apt-get install redis-server); "
     "set AXIOS_PYTHON_REQUIRE_REDIS=1 to make this a failure"
 )
+
+
+@pytest.fixture(scope="session")
+def server() -> Iterator[LocalServer]:
+    """The httpbin-like server on 127.0.0.1: the clients' own origin."""
+    with LocalServer() as srv:
+        yield srv
+
+
+@pytest.fixture(scope="session")
+def other_server() -> Iterator[LocalServer]:
+    """A second server on another port: another origin."""
+    with LocalServer() as srv:
+        yield srv
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture
+def name() -> str:
+    """A unique name, for /counter/<name> and unique URLs."""
+    return uuid.uuid4().hex[:12]
+
+
+@pytest.fixture(autouse=True)
+def _collect_garbage() -> Iterator[None]:
+    """Collect after each test so a leaked socket fails the test that leaked it."""
+    yield
+    gc.collect()
 
 
 def free_port() -> int:
@@ -98,12 +138,7 @@ def redis_binary() -> str:
 @pytest.fixture(scope="session")
 def redis_server() -> Iterator[RedisServer]:
     """A real redis-server for the session (see the module docstring)."""
-    server = RedisServer(redis_binary())
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
+    yield from _running_redis()
 
 
 @pytest.fixture
@@ -119,6 +154,10 @@ def redis_url(redis_server: RedisServer) -> Iterator[str]:
 @pytest.fixture
 def own_redis() -> Iterator[RedisServer]:
     """A redis-server of this test's own (to stop it mid-test), stopped at the end."""
+    yield from _running_redis()
+
+
+def _running_redis() -> Iterator[RedisServer]:
     server = RedisServer(redis_binary())
     server.start()
     try:

@@ -1,8 +1,7 @@
-"""Fixtures: the project's local server (twice, for cross-origin cases) and a token server."""
+"""Fixtures: a token server (the local servers are in plugins/conftest.py)."""
 
 from __future__ import annotations
 
-import gc
 import json
 import threading
 from collections.abc import Iterator
@@ -10,33 +9,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
-from axios_python_testserver import LocalServer
-
-
-@pytest.fixture(scope="session")
-def server() -> Iterator[LocalServer]:
-    """The httpbin-like server on 127.0.0.1: the client's own origin."""
-    with LocalServer() as srv:
-        yield srv
-
-
-@pytest.fixture(scope="session")
-def other_server() -> Iterator[LocalServer]:
-    """A second server on another port: another origin."""
-    with LocalServer() as srv:
-        yield srv
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture(autouse=True)
-def _collect_garbage() -> Iterator[None]:
-    """Collect after each test so a leaked socket fails the test that leaked it."""
-    yield
-    gc.collect()
 
 
 class _Server(ThreadingHTTPServer):

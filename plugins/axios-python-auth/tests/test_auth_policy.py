@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 import httpx
 import pytest
@@ -15,7 +18,9 @@ from axios_python_auth._credentials import (
     token_problem,
 )
 from axios_python_auth._origins import HostPolicy, origin_of
-from axios_python_auth._refresh import Action, Flight, Outcome, RefreshCoordinator
+from axios_python_auth._refresh import RefreshCoordinator
+
+T = TypeVar("T")
 
 
 def _config(url: str, base_url: str | None = "https://api.example.com/v1") -> dict[str, object]:
@@ -193,93 +198,103 @@ def test_credentials_repr_hides_the_header() -> None:
 # --- RefreshCoordinator --------------------------------------------------------------------
 
 
+def _drive(coro: Coroutine[Any, Any, T]) -> T:
+    """The result of a coroutine that does not suspend (a blocking settle, in a thread)."""
+    try:
+        coro.send(None)
+    except StopIteration as stop:
+        return stop.value  # type: ignore[no-any-return]
+    raise AssertionError("settle suspended")
+
+
+def _refresh_to(generation: int, calls: list[int] | None = None) -> Any:
+    async def refresh() -> Credentials:
+        if calls is not None:
+            calls.append(generation)
+        return Credentials("auth", generation, f"Bearer {generation}")
+
+    return refresh
+
+
 def test_coordinator_transitions() -> None:
-    """LEAD, then WAIT for the same generation, RETRY for a stale one after REFRESHED."""
+    """A refresh installs new credentials; a stale generation retries without refreshing."""
     coordinator = RefreshCoordinator(Credentials("auth", 0, "Bearer a"))
-    action, flight = coordinator.begin(0)
-    assert action is Action.LEAD
-    assert flight is not None
-    assert coordinator.begin(0) == (Action.WAIT, flight)
-    coordinator.finish(flight, Outcome.REFRESHED, Credentials("auth", 1, "Bearer b"))
-    assert flight.done
-    assert flight.outcome is Outcome.REFRESHED
-    assert coordinator.begin(0) == (Action.RETRY, None)
+    calls: list[int] = []
+    assert _drive(coordinator.settle(0, _refresh_to(1, calls))) is True
     assert coordinator.credentials.generation == 1
-    action, second = coordinator.begin(1)
-    assert action is Action.LEAD
-    assert second is not flight
-    assert coordinator.refreshes == 2
+    assert _drive(coordinator.settle(0, _refresh_to(9, calls))) is True  # stale: just retry
+    assert _drive(coordinator.settle(1, _refresh_to(2, calls))) is True
+    assert (calls, coordinator.refreshes) == ([1, 2], 2)
+
+
+def test_a_refresh_that_gives_up_keeps_the_401() -> None:
+    """A refresh returning None: False (no retry), and the credentials stay."""
+    coordinator = RefreshCoordinator(Credentials("auth", 0, "Bearer a"))
+
+    async def give_up() -> None:
+        return None
+
+    assert _drive(coordinator.settle(0, give_up)) is False
+    assert coordinator.credentials.generation == 0
 
 
 def test_failed_refresh_keeps_credentials_and_allows_a_later_one() -> None:
-    """A failure resolves the waiters with the error; the next 401 may lead again."""
+    """A failure raises to the caller; the credentials stay; the next 401 may lead again."""
     coordinator = RefreshCoordinator(Credentials("auth", 0, "Bearer a"))
-    _, flight = coordinator.begin(0)
-    assert flight is not None
-    error = RuntimeError("down")
-    coordinator.finish(flight, Outcome.FAILED, error=error)
-    assert flight.outcome is Outcome.FAILED
-    assert flight.error is error
+
+    async def fail() -> Credentials:
+        raise RuntimeError("down")
+
+    with pytest.raises(RuntimeError, match="down"):
+        _drive(coordinator.settle(0, fail))
     assert coordinator.credentials.generation == 0
-    assert coordinator.begin(0)[0] is Action.LEAD
-
-
-def test_flight_resolves_once() -> None:
-    """The first outcome wins."""
-    flight = Flight()
-    flight.resolve(Outcome.GAVE_UP)
-    flight.resolve(Outcome.REFRESHED)
-    assert flight.outcome is Outcome.GAVE_UP
-    assert flight.wait(0) is Outcome.GAVE_UP
+    assert _drive(coordinator.settle(0, _refresh_to(1))) is True
+    assert coordinator.refreshes == 2
 
 
 def test_threads_share_one_refresh() -> None:
-    """20 threads rejected with generation 0: one leads, 19 wait and see REFRESHED."""
+    """20 threads rejected with generation 0: one refresh, all retry with generation 1."""
     coordinator = RefreshCoordinator(Credentials("auth", 0, "Bearer a"))
     start = threading.Barrier(20, timeout=5)
-    actions: list[Action] = []
-    outcomes: list[Outcome] = []
-    lock = threading.Lock()
+    calls: list[int] = []
 
-    def worker() -> None:
+    async def refresh() -> Credentials:
+        calls.append(1)
+        threading.Event().wait(0.1)  # the other threads join meanwhile
+        return Credentials("auth", 1, "Bearer b")
+
+    def worker(_: int) -> bool:
         start.wait()
-        action, flight = coordinator.begin(0)
-        with lock:
-            actions.append(action)
-        if action is Action.LEAD:
-            assert flight is not None
-            start_waiters.wait()
-            coordinator.finish(flight, Outcome.REFRESHED, Credentials("auth", 1, "Bearer b"))
-        elif action is Action.WAIT:
-            assert flight is not None
-            start_waiters.wait()
-            outcome = flight.wait(5)
-            with lock:
-                outcomes.append(outcome)
+        return _drive(coordinator.settle(0, refresh, blocking=True))
 
-    start_waiters = threading.Barrier(20, timeout=5)
-    threads = [threading.Thread(target=worker) for _ in range(20)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert actions.count(Action.LEAD) == 1
-    assert actions.count(Action.WAIT) == 19
-    assert outcomes == [Outcome.REFRESHED] * 19
-    assert coordinator.refreshes == 1
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        retries = list(pool.map(worker, range(20)))
+    assert retries == [True] * 20
+    assert (len(calls), coordinator.refreshes, coordinator.credentials.generation) == (1, 1, 1)
 
 
 @pytest.mark.anyio
 async def test_tasks_wait_for_a_leader_in_another_thread() -> None:
-    """Tasks await a flight that a thread resolves; a cancelled waiter is skipped."""
-    flight = Flight()
-    waiters = [asyncio.ensure_future(flight.wait_async()) for _ in range(5)]
-    cancelled = asyncio.ensure_future(flight.wait_async())
-    await asyncio.sleep(0)
+    """Tasks await a refresh that a thread runs; a cancelled waiter is skipped."""
+    coordinator = RefreshCoordinator(Credentials("auth", 0, "Bearer a"))
+    started, release = threading.Event(), threading.Event()
+
+    async def refresh() -> Credentials:
+        started.set()
+        assert release.wait(5)
+        return Credentials("auth", 1, "Bearer b")
+
+    leader = threading.Thread(target=lambda: _drive(coordinator.settle(0, refresh, blocking=True)))
+    leader.start()
+    assert await asyncio.to_thread(started.wait, 5)
+    waiters = [
+        asyncio.ensure_future(coordinator.settle(0, refresh, blocking=False)) for _ in range(5)
+    ]
+    cancelled = asyncio.ensure_future(coordinator.settle(0, refresh, blocking=False))
+    await asyncio.sleep(0.01)
     cancelled.cancel()
-    resolver = threading.Thread(target=flight.resolve, args=(Outcome.REFRESHED,))
-    resolver.start()
-    assert await asyncio.gather(*waiters) == [Outcome.REFRESHED] * 5
-    resolver.join()
+    release.set()
+    assert await asyncio.gather(*waiters) == [True] * 5
+    await asyncio.to_thread(leader.join, 5)
     assert cancelled.cancelled()
-    assert await flight.wait_async() is Outcome.REFRESHED
+    assert coordinator.refreshes == 1

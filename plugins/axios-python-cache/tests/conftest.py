@@ -1,4 +1,4 @@
-"""Fixtures: a real local server, a fake clock, and clients driven sync or async.
+"""Fixtures: a fake clock, and clients of the local server (plugins/conftest.py) driven sync or async.
 
 Tests that take `make` run twice, `[sync]` and `[async]`: the `Caller` it returns sends through
 `api.request()` in a worker thread (a genuine sync call: no event loop in that thread) or through
@@ -8,9 +8,7 @@ Tests that take `make` run twice, `[sync]` and `[async]`: the `Caller` it return
 from __future__ import annotations
 
 import functools
-import gc
-import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import anyio.to_thread
@@ -20,25 +18,6 @@ from axios_python_testserver import LocalServer
 
 import axios_python
 from axios_python import Response
-
-
-@pytest.fixture(scope="session")
-def server() -> Iterator[LocalServer]:
-    """A real HTTP server on 127.0.0.1, for the whole session."""
-    with LocalServer() as srv:
-        yield srv
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture(autouse=True)
-def _collect_garbage() -> Iterator[None]:
-    """Collect after each test so a leaked socket fails the test that leaked it."""
-    yield
-    gc.collect()
 
 
 class Clock:
@@ -57,12 +36,6 @@ class Clock:
 @pytest.fixture
 def clock() -> Clock:
     return Clock()
-
-
-@pytest.fixture
-def name() -> str:
-    """A unique name, for /counter/<name> and unique URLs."""
-    return uuid.uuid4().hex[:12]
 
 
 class Caller:

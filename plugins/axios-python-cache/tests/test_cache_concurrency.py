@@ -12,7 +12,6 @@ from typing import Any
 import anyio.to_thread
 import pytest
 from axios_python_cache import CachePlugin
-from axios_python_cache._flight import SingleFlight, in_async_call
 from axios_python_testserver import LocalServer
 
 import axios_python
@@ -134,9 +133,11 @@ def test_a_sync_waiter_can_be_cancelled(server: LocalServer, name: str) -> None:
             leader = pool.submit(api.get, path)
             time.sleep(0.05)  # the leader is now held inside the cache
             started = time.monotonic()
-            with pytest.raises(CancelError):
+            with pytest.raises(CancelError) as cancelled:
                 api.get(path, cancel_token=CancelToken.after(0.05))
             assert time.monotonic() - started < 1.0  # not the 5 s the leader may take
+            assert cancelled.value.config is not None
+            assert cancelled.value.config["url"] == path
             assert not gate.is_set()
             gate.set()
             assert leader.result().data["count"] == 1
@@ -198,62 +199,6 @@ async def test_a_sync_call_on_the_loop_thread_does_not_deadlock(
     finally:
         api.close()
         await api.aclose()
-
-
-# --- units -------------------------------------------------------------------------------
-
-
-def test_in_async_call_tells_sync_from_async() -> None:
-    """Sync calls are sync even inside a running loop; async_ calls are async."""
-    seen: list[bool] = []
-
-    async def probe(ctx: dict[str, object], next_fn: Any) -> Any:
-        seen.append(in_async_call())
-        return await next_fn(ctx)
-
-    api = axios_python.AxiosPython(
-        {"base_url": "http://cache.test"},
-        transport=axios_python.MockTransport(lambda request: axios_python.Response(200)),
-    )
-    api.use(probe)
-    api.get("/x")
-    asyncio.run(api.async_get("/x"))
-
-    async def sync_inside_loop() -> None:
-        api.get("/x")
-
-    asyncio.run(sync_inside_loop())
-    assert seen == [False, True, False]
-    assert in_async_call() is False
-
-
-def test_single_flight_leader_and_waiters() -> None:
-    """The first join leads; later joins wait until release, then the key is free again."""
-    flights = SingleFlight()
-    flight, leader = flights.join("k")
-    same, follower = flights.join("k")
-    assert (leader, follower, same is flight, len(flights)) == (True, False, True, 1)
-    woken = threading.Event()
-
-    def wait() -> None:
-        assert flights.wait_sync(flight, None, {})
-        woken.set()
-
-    thread = threading.Thread(target=wait)
-    thread.start()
-    assert not woken.wait(0.05)
-    flights.release("k", flight)
-    thread.join(1)
-    assert woken.is_set()
-    assert len(flights) == 0
-    assert flights.join("k")[1] is True
-
-
-def test_single_flight_refuses_to_wait_on_its_own_thread() -> None:
-    """A sync waiter in the leader's thread does not wait (it would deadlock)."""
-    flights = SingleFlight()
-    flight, _ = flights.join("k")
-    assert flights.wait_sync(flight, None, {}) is False
 
 
 # --- a write to an idle cache, and a GET that begins while it is in flight -----------------

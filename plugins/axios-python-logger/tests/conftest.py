@@ -1,10 +1,9 @@
-"""Fixtures for the logger plugin: a real local server, clients carrying the plugin, records."""
+"""Fixtures for the logger plugin: clients of the local server carrying the plugin, records."""
 
 from __future__ import annotations
 
-import gc
 import logging
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
@@ -14,28 +13,9 @@ from axios_python_testserver import LocalServer
 import axios_python
 
 
-@pytest.fixture(scope="session")
-def server() -> Iterator[LocalServer]:
-    """A real HTTP server on 127.0.0.1 for the whole session."""
-    with LocalServer() as srv:
-        yield srv
-
-
 @pytest.fixture
 def base_url(server: LocalServer) -> str:
     return server.url
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture(autouse=True)
-def _collect_garbage() -> Iterator[None]:
-    """Collect after each test so a leaked socket fails the test that leaked it."""
-    yield
-    gc.collect()
 
 
 MakeApi = Callable[..., axios_python.AxiosPython]

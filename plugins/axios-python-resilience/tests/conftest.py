@@ -1,36 +1,16 @@
-"""Fixtures: the local server, and helpers to run worker processes (resilience_worker.py)."""
+"""Fixtures: helpers to run worker processes (resilience_worker.py); servers: plugins/conftest.py."""
 
 from __future__ import annotations
 
 import json
 import subprocess
 import sys
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from axios_python_testserver import LocalServer
 
 WORKER = str(Path(__file__).with_name("resilience_worker.py"))
-
-
-@pytest.fixture(scope="session")
-def server() -> Iterator[LocalServer]:
-    """A real HTTP server on 127.0.0.1, for the whole session."""
-    with LocalServer() as srv:
-        yield srv
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture
-def name() -> str:
-    return uuid.uuid4().hex[:12]
 
 
 def run_workers(specs: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:

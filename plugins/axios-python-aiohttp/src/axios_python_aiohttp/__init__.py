@@ -498,9 +498,7 @@ class _Marks:
             connect=connect,
             send=None if sent is None else max(sent - ready, 0.0),
             wait=None if sent is None or headers is None else max(headers - sent, 0.0),
-            receive=(
-                None if headers is None or self.received is None else self.received - headers
-            ),
+            receive=(None if headers is None or self.received is None else self.received - headers),
         )
 
 

@@ -6,53 +6,38 @@ carried this plugin's credentials, it asks the `RefreshCoordinator` what to do (
 `_refresh`), closes the 401 response and calls `next_fn(ctx)` once more; `on_request` then
 attaches the current credentials. The outcome of that second call stands, whatever it is.
 
-Sync calls run this coroutine without an event loop, so a
-waiting request must block its thread there and await on async calls. Whether an event loop is
-running does not tell the two apart (a sync call may be made inside async code), so
-`driven_sync()` asks `axios_python.is_async_call()`.
+Concurrent 401s share one refresh through the coordinator's `axios_python.SingleFlight`: sync
+calls block their thread, async calls await, as `axios_python.is_async_call()` says.
 """
 
 from __future__ import annotations
 
-import asyncio
 import inspect
 import logging
 from collections.abc import Callable
 from typing import Any
 
 import axios_python
-from axios_python import HTTPStatusError, PluginError, Response
+from axios_python import HTTPStatusError, PluginError, Response, WouldDeadlock
 
 from ._credentials import MARK, Credentials, header_value, token_problem
-from ._refresh import Action, Flight, Outcome, RefreshCoordinator
+from ._refresh import RefreshCoordinator
 
-__all__ = ["RefreshMiddleware", "driven_sync", "running_loop", "suspended_error"]
+__all__ = ["RefreshMiddleware", "suspended_error"]
 
 logger = logging.getLogger("axios_python.auth")
 
 
-def driven_sync() -> bool:
-    """True inside a sync call's pipeline (driven without an event loop)."""
-    return not axios_python.is_async_call()
-
-
-def running_loop() -> asyncio.AbstractEventLoop | None:
-    try:
-        return asyncio.get_running_loop()
-    except RuntimeError:
-        return None
-
-
 def suspended_error(what: str, plugin: str, hook: str, exc: BaseException) -> PluginError | None:
     """The clear error for an async callable that awaited asyncio I/O during a sync call."""
-    if isinstance(exc, RuntimeError) and "event loop" in str(exc) and running_loop() is None:
-        return PluginError(
-            f"AuthPlugin: the async {what} awaited asyncio I/O during a sync call, which runs "
-            "without an event loop. Use the async_ methods, or give a sync callable.",
-            plugin=plugin,
-            hook=hook,
-        )
-    return None
+    if not axios_python.needs_event_loop(exc):
+        return None
+    return PluginError(
+        f"AuthPlugin: the async {what} awaited asyncio I/O during a sync call, which runs "
+        "without an event loop. Use the async_ methods, or give a sync callable.",
+        plugin=plugin,
+        hook=hook,
+    )
 
 
 class RefreshMiddleware:
@@ -93,88 +78,59 @@ class RefreshMiddleware:
 
     async def _settle(self, rejected: Response, generation: int) -> bool:
         """Refresh (or share a refresh) for a 401; True to retry. Closes `rejected` if so."""
-        sync = driven_sync()
         try:
-            retry = await self._decide(rejected, generation, sync)
+            retry = await self._decide(rejected, generation)
         except BaseException:
-            await _close(rejected, sync)
+            await _close(rejected)
             raise
         if retry:
-            await _close(rejected, sync)
+            await _close(rejected)
         return retry
 
-    async def _decide(self, rejected: Response, generation: int, sync: bool) -> bool:
-        loop = None if sync else asyncio.get_running_loop()
-        while True:
-            action, flight = self.coordinator.begin(generation, loop)
-            if action is Action.RETRY:
-                logger.debug("401 with replaced credentials: retrying with the current ones")
-                return True
-            assert flight is not None
-            if action is Action.LEAD:
-                return await self._lead(flight, rejected, generation, sync)
-            outcome = await self._wait(flight, sync)
-            if outcome is Outcome.ABANDONED:
-                continue
-            if outcome is Outcome.FAILED:
-                raise _refresh_failed(flight.error, self.plugin)
-            return outcome is Outcome.REFRESHED
+    async def _decide(self, rejected: Response, generation: int) -> bool:
+        async def refresh() -> Credentials | None:
+            return await self._refresh(rejected, generation)
 
-    async def _wait(self, flight: Flight, sync: bool) -> Outcome:
-        logger.debug("401: waiting for the token refresh in progress")
-        if not sync:
-            return await flight.wait_async()
-        if flight.loop is not None and flight.loop is running_loop():
+        try:
+            return await self.coordinator.settle(generation, refresh)
+        except WouldDeadlock:
             raise PluginError(
                 "AuthPlugin: a sync call made inside the event loop that is refreshing the token "
                 "cannot wait for that refresh without blocking the loop forever. Use the async_ "
                 "methods in async code.",
                 plugin=self.plugin,
                 hook="refresh",
-            )
-        return flight.wait()
+            ) from None
+        except Exception as exc:  # the refresh failed: for its leader and all who shared it
+            suspended = suspended_error("refresh callable", self.plugin, "refresh", exc)
+            raise (suspended or _refresh_failed(exc, self.plugin)) from exc
 
-    async def _lead(self, flight: Flight, rejected: Response, generation: int, sync: bool) -> bool:
+    async def _refresh(self, rejected: Response, generation: int) -> Credentials | None:
+        """The leader's refresh: new credentials, or None to keep the 401."""
         logger.debug("401 with credentials generation %d: refreshing the token", generation)
-        outcome = Outcome.ABANDONED
-        credentials: Credentials | None = None
-        error: BaseException | None = None
-        try:
-            value = self.refresh()
-            if inspect.isawaitable(value):
-                value = await value
-            outcome, credentials = self._next_credentials(value, rejected, generation)
-        except Exception as exc:
-            outcome, error = Outcome.FAILED, exc
-        finally:  # a cancelled leader leaves ABANDONED: a waiter takes over
-            self.coordinator.finish(flight, outcome, credentials, error)
-        if outcome is Outcome.FAILED:
-            assert error is not None
-            suspended = (
-                suspended_error("refresh callable", self.plugin, "refresh", error) if sync else None
-            )
-            raise (suspended or _refresh_failed(error, self.plugin)) from error
+        value = self.refresh()
+        if inspect.isawaitable(value):
+            value = await value
+        credentials = self._next_credentials(value, rejected, generation)
         if credentials is not None:
             logger.debug("token refreshed: credentials generation %d", credentials.generation)
         else:
             logger.debug("refresh returned None and there is no token_provider: keeping the 401")
-        return outcome is Outcome.REFRESHED
+        return credentials
 
     def _next_credentials(
         self, value: Any, rejected: Response, generation: int
-    ) -> tuple[Outcome, Credentials | None]:
+    ) -> Credentials | None:
         if value is None:
             if not self.has_provider:  # nothing else to consult: the 401 stands
-                return Outcome.GAVE_UP, None
-            return Outcome.REFRESHED, Credentials(self.plugin, generation + 1, None)
+                return None
+            return Credentials(self.plugin, generation + 1, None)
         problem = token_problem(value)
         if problem is not None:
             raise _InvalidToken(f"the refresh callable returned {problem}")
         header = header_value(self.scheme, value)
         sent = _final_authorization(rejected)
-        return Outcome.REFRESHED, Credentials(
-            self.plugin, generation + 1, header, sent if self.has_provider else None
-        )
+        return Credentials(self.plugin, generation + 1, header, sent if self.has_provider else None)
 
 
 class _InvalidToken(ValueError):
@@ -207,8 +163,8 @@ def _generation(response: Response, config: dict[str, Any] | None, plugin: str) 
     return None
 
 
-def _refresh_failed(error: BaseException | None, plugin: str) -> PluginError:
-    kind = type(error).__name__ if error is not None else "an unknown error"
+def _refresh_failed(error: BaseException, plugin: str) -> PluginError:
+    kind = type(error).__name__
     detail = f" ({error})" if isinstance(error, _InvalidToken) else "; see __cause__"
     failed = PluginError(
         f"AuthPlugin: the token refresh failed with {kind}{detail}",
@@ -219,8 +175,8 @@ def _refresh_failed(error: BaseException | None, plugin: str) -> PluginError:
     return failed
 
 
-async def _close(response: Response, sync: bool) -> None:
-    if sync:
-        response.close()
-    else:
+async def _close(response: Response) -> None:
+    if axios_python.is_async_call():
         await response.aclose()
+    else:
+        response.close()

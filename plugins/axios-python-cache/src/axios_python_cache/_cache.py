@@ -33,9 +33,15 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import httpx
 
-from axios_python import Response
+from axios_python import (
+    CancelError,
+    Response,
+    SingleFlight,
+    WouldDeadlock,
+    cookies_empty,
+    stored_response,
+)
 
-from ._flight import SingleFlight, in_async_call, lead_across_processes
 from ._keys import (
     SCANNED_HEADERS,
     Credentials,
@@ -49,6 +55,7 @@ from ._keys import (
     secret_headers,
     vary_matches,
 )
+from ._leases import lead_across_processes
 from ._policy import (
     NO_DIRECTIVES,
     Decision,
@@ -144,9 +151,37 @@ class _Attempt:
         self.stale: CachedResponse | None = None
 
 
-def _jar_is_empty(jar: httpx.Cookies) -> bool:
-    cookies = getattr(jar.jar, "_cookies", None)  # CookieJar's own dict: len() would iterate
-    return not cookies if cookies is not None else not len(jar.jar)
+def _has_body(config: dict[str, Any]) -> bool:
+    return (
+        config.get("data") is not None
+        or config.get("json") is not None
+        or config.get("content") is not None
+        or config.get("files") is not None
+    )
+
+
+def _plain_headers(ctx: dict[str, Any], jar: httpx.Cookies | None) -> HeaderList | None:
+    """The headers of a request without body, credentials or caching directives, else None."""
+    if _has_body(ctx) or ctx.get("auth") is not None or ctx.get("cookies"):
+        return None
+    headers = ctx.get("headers")
+    if not isinstance(headers, httpx.Headers):
+        return None
+    items = header_list(headers)
+    for item in items:
+        if item[1] in SCANNED_HEADERS:  # credentials or directives
+            return None
+    if jar is not None and not cookies_empty(jar):
+        return None
+    return items
+
+
+def _plain_variant(variants: Any, headers: HeaderList) -> CachedResponse | None:
+    """The variant stored without credentials whose Vary values `headers` match."""
+    for entry in variants or ():
+        if not entry.credential and (not entry.vary or vary_matches(entry.vary, headers)):
+            return entry  # type: ignore[no-any-return]
+    return None
 
 
 class Cache:
@@ -174,7 +209,7 @@ class Cache:
         self.clock = clock
         self.urls = UrlKeys()
         self.credentials = Credentials()
-        self.flights = SingleFlight()
+        self.flights: SingleFlight[None] = SingleFlight()
         self.leases = getattr(storage, "leases", None)  # single-flight across processes
         self._write_lock = threading.RLock()  # read-modify-write of a key; invalidation epochs
         self._stats_lock = threading.Lock()
@@ -221,101 +256,93 @@ class Cache:
         if not isinstance(jar, httpx.Cookies):
             jar = None
 
-        entries = cache.entries  # for idle(), inlined below: this is every write's path
-
         async def cache_middleware(ctx: dict[str, Any], next_fn: Callable[..., Any]) -> Any:
             method = ctx.get("method")
-            if method != "GET" and method != "HEAD":
-                if method not in INVALIDATING_METHODS:
-                    return await next_fn(ctx)
-                if entries is None or entries or cache.looked_up:  # not idle()
-                    return await cache.invalidating(ctx, next_fn, cache.final_urls(client))
-                # Idle: this write has nothing to invalidate, so it skips all URL work, unless
-                # a GET/HEAD attempt begins before it ends (which may store what it changed,
-                # or be in flight still). The config's URL is kept for that case.
-                where = (ctx.get("base_url"), ctx.get("url"), ctx.get("params"))
-                response = None
-                try:
-                    response = await next_fn(ctx)
-                    return response
-                finally:
-                    if entries or cache.looked_up:  # no longer idle()
-                        url = cache.urls.from_config(*where)
-                        cache.invalidate_written(url, response, cache.final_urls(client))
-            early = cache.early_hits
-            if early is None:
-                early = not client.implements("on_request")
-            looked_up = False
-            if early:
-                quick = cache.quick_hit(ctx, jar)
-                if quick is not _NOT_SIMPLE:
-                    if quick is not None:
-                        return quick
-                    looked_up = True
-            lookup = cache.lookup_config(ctx, jar)
-            if lookup is not None and early and not looked_up and not lookup.directives.no_cache:
-                response = cache.early_hit(lookup, ctx)
-                if response is not None:
-                    return response
-            token = _JAR.set(jar)  # for on_transport: the jar's cookies are credentials
-            try:
-                if lookup is None or ctx.get("stream") or lookup.directives.no_cache:
-                    return await next_fn(ctx)
-                return await cache.single_flight(lookup, ctx, next_fn, early)
-            finally:
-                _JAR.reset(token)
+            if method == "GET" or method == "HEAD":
+                return await cache.read(ctx, next_fn, client, jar)
+            if method in INVALIDATING_METHODS:
+                return await cache.write(ctx, next_fn, client)
+            return await next_fn(ctx)
 
         return cache_middleware
 
+    async def read(
+        self,
+        ctx: dict[str, Any],
+        next_fn: Callable[..., Any],
+        client: AxiosPython,
+        jar: httpx.Cookies | None,
+    ) -> Any:
+        """GET/HEAD: an early hit, else single-flight to the network (`on_transport` looks up)."""
+        early = self.early_hits
+        if early is None:
+            early = not client.implements("on_request")
+        hit, lookup = self.early_lookup(ctx, jar) if early else (None, self.lookup_config(ctx, jar))
+        if hit is not None:
+            return hit
+        token = _JAR.set(jar)  # for on_transport: the jar's cookies are credentials
+        try:
+            if lookup is None or ctx.get("stream") or lookup.directives.no_cache:
+                return await next_fn(ctx)
+            return await self.single_flight(lookup, ctx, next_fn, early)
+        finally:
+            _JAR.reset(token)
+
+    def early_lookup(
+        self, ctx: dict[str, Any], jar: httpx.Cookies | None
+    ) -> tuple[Response | None, _Lookup | None]:
+        """An early hit (the common case first, inlined), and the key material for a miss."""
+        quick = self.quick_hit(ctx, jar)
+        if quick is not _NOT_SIMPLE and quick is not None:
+            return quick, None
+        lookup = self.lookup_config(ctx, jar)
+        if quick is _NOT_SIMPLE and lookup is not None and not lookup.directives.no_cache:
+            return self.early_hit(lookup, ctx), lookup
+        return None, lookup
+
+    async def write(self, ctx: dict[str, Any], next_fn: Callable[..., Any], client: Any) -> Any:
+        """POST/PUT/PATCH/DELETE: send, then invalidate what the write made stale."""
+        if not self.idle():
+            return await self.invalidating(ctx, next_fn, self.final_urls(client))
+        # Idle: this write has nothing to invalidate, so it skips all URL work, unless a
+        # GET/HEAD attempt begins before it ends (which may store what it changed, or be in
+        # flight still). The config's URL is kept for that case.
+        where = (ctx.get("base_url"), ctx.get("url"), ctx.get("params"))
+        response = None
+        try:
+            response = await next_fn(ctx)
+            return response
+        finally:
+            if not self.idle():
+                url = self.urls.from_config(*where)
+                self.invalidate_written(url, response, self.final_urls(client))
+
     def quick_hit(self, ctx: dict[str, Any], jar: httpx.Cookies | None) -> Any:
-        """The early hit of the common case, inlined: a request without credentials, body or
-        caching directives. A copy of the fresh entry, None on a miss, or `_NOT_SIMPLE` when
-        the request is not that simple (then `lookup_config` and `early_hit` take over)."""
-        if (
-            ctx.get("data") is not None
-            or ctx.get("json") is not None
-            or ctx.get("content") is not None
-            or ctx.get("files") is not None
-            or ctx.get("auth") is not None
-            or ctx.get("cookies")
-        ):
-            return _NOT_SIMPLE
-        headers = ctx.get("headers")
-        if not isinstance(headers, httpx.Headers):
-            return _NOT_SIMPLE
-        items: HeaderList = headers._list
-        for item in items:
-            if item[1] in SCANNED_HEADERS:  # credentials or directives
-                return _NOT_SIMPLE
-        if jar is not None and not _jar_is_empty(jar):
+        """The early hit of the common case: a request without credentials, body or caching
+        directives. A copy of the fresh entry, None on a miss, or `_NOT_SIMPLE` when the
+        request is not that simple (then `lookup_config` and `early_hit` take over)."""
+        headers = _plain_headers(ctx, jar)
+        if headers is None:
             return _NOT_SIMPLE
         url = self.urls.from_config(ctx.get("base_url"), ctx.get("url"), ctx.get("params"))
         if url is None or url[1]:
             return _NOT_SIMPLE
-        variants = self.storage.get(ctx["method"] + " " + url[0])
-        if not variants:
-            return None
-        for entry in variants:
-            if not entry.credential and (not entry.vary or vary_matches(entry.vary, items)):
-                break
-        else:
-            return None
-        if self.clock() >= entry.fresh_until or entry.always_revalidate:
-            return None
-        validate = ctx.get("validate_status")
-        if validate is not None and not validate(entry.status_code):
+        entry = _plain_variant(self.storage.get(ctx["method"] + " " + url[0]), headers)
+        if entry is None or not self.answers(entry, ctx):
             return None
         self.count("hits")
         return self.response(entry, entry.request, ctx)
 
+    def answers(self, entry: CachedResponse, ctx: dict[str, Any]) -> bool:
+        """Whether `entry` may answer a request without directives: fresh, and accepted."""
+        if self.clock() >= entry.fresh_until or entry.always_revalidate:
+            return False
+        validate = ctx.get("validate_status")
+        return validate is None or bool(validate(entry.status_code))
+
     def lookup_config(self, ctx: dict[str, Any], jar: httpx.Cookies | None) -> _Lookup | None:
         """The key material of a GET/HEAD from its config; None when the cache cannot apply."""
-        if (
-            ctx.get("data") is not None
-            or ctx.get("json") is not None
-            or ctx.get("content") is not None
-            or ctx.get("files") is not None
-        ):
+        if _has_body(ctx):
             self.count("bypassed")
             return None
         url = self.urls.from_config(ctx.get("base_url"), ctx.get("url"), ctx.get("params"))
@@ -356,7 +383,7 @@ class Cache:
             and not cookies
             and not userinfo
             and not secrets
-            and (jar is None or _jar_is_empty(jar))
+            and (jar is None or cookies_empty(jar))
         ):
             cred = ""
         else:
@@ -391,33 +418,53 @@ class Cache:
     async def single_flight(
         self, lookup: _Lookup, ctx: dict[str, Any], next_fn: Callable[..., Any], early: bool
     ) -> Any:
-        """Lead the miss of `lookup`, or wait for the identical one in flight and look again."""
+        """Lead the miss of `lookup`, or wait for the identical one in flight and look again.
+
+        Followers share none of the leader's outcome (a response is its caller's own, and may
+        vary on headers they send differently): once it is done they look the cache up again,
+        and go to the network on a miss, as they do when waiting could deadlock.
+        """
         key = lookup.key + "\n" + lookup.cred
-        flight, leader = self.flights.join(key)
-        if leader:
+        led: list[tuple[bool, Any]] = []  # the leader's own (ok, response or error)
+
+        async def lead() -> None:
             try:
-                if self.leases is None:
-                    return await next_fn(ctx)
-                return await lead_across_processes(
-                    self.leases,
-                    key,
-                    ctx,
-                    next_fn,
-                    lambda: self.early_hit(lookup, ctx) if early else None,
-                )
-            finally:
-                self.flights.release(key, flight)
-        token = ctx.get("cancel_token")
-        if in_async_call():
-            waited = await self.flights.wait_async(flight, token, ctx)
-        else:
-            waited = self.flights.wait_sync(flight, token, ctx)
-        if waited and early:
-            response = self.early_hit(lookup, ctx)
-            if response is not None:
-                self.count("collapsed")
-                return response
+                led.append((True, await self.lead(key, lookup, ctx, next_fn, early)))
+            except Exception as exc:  # the leader's own error: followers look again instead
+                led.append((False, exc))
+
+        try:
+            await self.flights.run(key, lead, cancel_token=ctx.get("cancel_token"))
+        except WouldDeadlock:
+            return await next_fn(ctx)
+        except CancelError as exc:  # this follower's own token: its error names its config
+            exc.config = exc.config or ctx
+            raise
+        if led:
+            ok, outcome = led[0]
+            if not ok:
+                raise outcome
+            return outcome
+        response = self.early_hit(lookup, ctx) if early else None
+        if response is not None:
+            self.count("collapsed")
+            return response
         return await next_fn(ctx)  # on_transport looks up again, on the final request
+
+    async def lead(
+        self,
+        key: str,
+        lookup: _Lookup,
+        ctx: dict[str, Any],
+        next_fn: Callable[..., Any],
+        early: bool,
+    ) -> Any:
+        """The leader's miss: to the network, across processes too when the storage can."""
+        if self.leases is None:
+            return await next_fn(ctx)
+        return await lead_across_processes(
+            self.leases, key, ctx, next_fn, lambda: self.early_hit(lookup, ctx) if early else None
+        )
 
     def idle(self) -> bool:
         """Whether a write now has nothing to invalidate, even later: nothing is stored, and no
@@ -516,12 +563,7 @@ class Cache:
 
     def lookup_request(self, request: httpx.Request, config: dict[str, Any]) -> _Lookup | None:
         """The key material of a built GET/HEAD request (credentials as it will send them)."""
-        if (
-            config.get("data") is not None
-            or config.get("json") is not None
-            or config.get("content") is not None
-            or config.get("files") is not None
-        ):
+        if _has_body(config):
             return None
         auth = config.get("auth")
         if auth is not None and not isinstance(auth, tuple):
@@ -623,10 +665,8 @@ class Cache:
             self.store(attempt, status, headers, decoded.read(), decision, request)
 
         stream = raw.stream
-        if isinstance(stream, httpx.SyncByteStream):
-            raw.stream = _SyncTee(stream, complete)
-        elif isinstance(stream, httpx.AsyncByteStream):
-            raw.stream = _AsyncTee(stream, complete)
+        if isinstance(stream, (httpx.SyncByteStream, httpx.AsyncByteStream)):
+            raw.stream = _Tee(stream, complete)
 
     # --- entries -------------------------------------------------------------------------
 
@@ -656,20 +696,11 @@ class Cache:
         self, entry: CachedResponse, request: httpx.Request | None, config: dict[str, Any]
     ) -> Response:
         """A new `Response` for `entry`: its own headers, the shared immutable body bytes."""
-        raw = httpx.Response(
-            entry.status_code,
-            headers=entry.headers,  # copied by httpx.Response
-            stream=httpx.ByteStream(entry.content),
-            request=request,
+        response = stored_response(
+            entry.status_code, entry.headers, entry.content, request=request, config=config
         )
-        # The body is in memory already: mark it read (httpx has no public way to do this
-        # without re-decoding the stored, already decoded, bytes).
-        raw._content = entry.content
-        raw.is_stream_consumed = True
-        raw.is_closed = True
         if self.standards:
-            raw.headers["Age"] = str(int(entry.age(self.clock())))
-        response = Response(raw=raw, request=request, config=config)
+            response.raw.headers["Age"] = str(int(entry.age(self.clock())))
         response.from_cache = True
         return response
 
@@ -772,35 +803,30 @@ def _bare_request(request: httpx.Request | None, lookup: _Lookup) -> httpx.Reque
     return httpx.Request(request.method, url, headers=headers)
 
 
-class _SyncTee(httpx.SyncByteStream):
-    """Passes a response stream through, and hands the whole body over once it is all read."""
+class _Tee(httpx.SyncByteStream, httpx.AsyncByteStream):
+    """Passes a response stream through (sync or async, as `inner` is), and hands the whole
+    body over once it is all read. One class for both protocols, as `httpx.ByteStream`."""
 
-    def __init__(self, inner: httpx.SyncByteStream, complete: Callable[[bytes], None]) -> None:
+    def __init__(self, inner: Any, complete: Callable[[bytes], None]) -> None:
         self._inner = inner
         self._complete = complete
+        self._chunks: list[bytes] = []
+
+    def _seen(self, chunk: bytes) -> bytes:
+        self._chunks.append(chunk)
+        return chunk
 
     def __iter__(self) -> Iterator[bytes]:
-        chunks: list[bytes] = []
-        for chunk in self._inner:
-            chunks.append(chunk)
-            yield chunk
-        _finish(self._complete, chunks)
+        yield from map(self._seen, self._inner)
+        _finish(self._complete, self._chunks)
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        async for chunk in self._inner:
+            yield self._seen(chunk)
+        _finish(self._complete, self._chunks)
 
     def close(self) -> None:
         self._inner.close()
-
-
-class _AsyncTee(httpx.AsyncByteStream):
-    def __init__(self, inner: httpx.AsyncByteStream, complete: Callable[[bytes], None]) -> None:
-        self._inner = inner
-        self._complete = complete
-
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        chunks: list[bytes] = []
-        async for chunk in self._inner:
-            chunks.append(chunk)
-            yield chunk
-        _finish(self._complete, chunks)
 
     async def aclose(self) -> None:
         await self._inner.aclose()

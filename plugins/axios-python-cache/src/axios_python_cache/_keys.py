@@ -16,12 +16,12 @@ from __future__ import annotations
 import base64
 import hashlib
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import parse_qsl, urlencode
 
 import httpx
 
-from axios_python import ConfigError, resolve_url
+from axios_python import ConfigError, HeaderItems, header_items, resolve_url
 from axios_python.redaction import redactor_for
 
 __all__ = [
@@ -37,10 +37,11 @@ __all__ = [
     "vary_matches",
 ]
 
-HeaderList = list[tuple[bytes, bytes, bytes]]  # httpx's (raw name, lowercased name, value)
+HeaderList = HeaderItems  # (raw name, lowercased name, value)
 UrlKey = tuple[str, bytes]  # (normalised URL, userinfo)
 SCANNED_HEADERS = {b"authorization": 0, b"cookie": 1, b"cache-control": 2, b"pragma": 3}
 _MEMO_SIZE = 4096
+T = TypeVar("T")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
@@ -87,11 +88,7 @@ class UrlKeys:
             pass
         except TypeError:  # unhashable parameter values (lists): compute, do not memoise
             return self._compute(base_url, url, params)
-        key = self._compute(base_url, url, params)
-        if len(self._from_config) >= _MEMO_SIZE:
-            self._from_config.clear()
-        self._from_config[memo] = key
-        return key
+        return _remember(self._from_config, memo, self._compute(base_url, url, params))
 
     @staticmethod
     def _compute(base_url: Any, url: Any, params: Any) -> UrlKey | None:
@@ -104,19 +101,22 @@ class UrlKeys:
         try:
             return self._from_url[url]
         except KeyError:
-            key = normalize_url(url)
-        if len(self._from_url) >= _MEMO_SIZE:
-            self._from_url.clear()
-        self._from_url[url] = key
-        return key
+            return _remember(self._from_url, url, normalize_url(url))
+
+
+def _remember(memo: dict[Any, T], key: Any, value: T) -> T:
+    """Memoise `value` under `key`; a full memo starts over (bounded memory, no LRU cost)."""
+    if len(memo) >= _MEMO_SIZE:
+        memo.clear()
+    memo[key] = value
+    return value
 
 
 def header_list(headers: Any) -> HeaderList:
     """The `(raw name, lowercased name, value)` triples of `headers`, without copying them."""
     if not isinstance(headers, httpx.Headers):
         headers = httpx.Headers(headers)
-    items: HeaderList = headers._list
-    return items
+    return header_items(headers)
 
 
 def scan_headers(
@@ -173,11 +173,7 @@ class Credentials:
         try:
             return self._memo[material]
         except KeyError:
-            digest = credential(material)
-        if len(self._memo) >= _MEMO_SIZE:
-            self._memo.clear()
-        self._memo[material] = digest
-        return digest
+            return _remember(self._memo, material, credential(material))
 
 
 def credential_material(

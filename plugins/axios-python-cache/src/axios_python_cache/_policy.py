@@ -193,19 +193,45 @@ def decide(
     if status_code not in statuses:
         return _refuse("status")
     cc = parse_cache_control(headers.get("cache-control"))
-    if request.no_store or "no-store" in cc:
-        return _refuse("no-store")
     vary = vary_names(headers)
-    if vary is None:
-        return _refuse("vary-star")
-    if shared:
-        if "private" in cc:
-            return _refuse("private")
-        if authorization and not ({"public", "s-maxage", "must-revalidate"} & cc.keys()):
-            return _refuse("authorization")
+    refused = _refusal(cc, vary, request, authorization=authorization, shared=shared)
+    if refused is not None or vary is None:
+        return _refuse(refused or "vary-star")
     if not standards:
         lifetime = float("inf") if ttl is None else float(ttl)
         return Decision(store=True, lifetime=lifetime, vary=vary)
+    return _standards_decision(status_code, headers, cc, vary, shared=shared)
+
+
+def _refusal(
+    cc: dict[str, str | None],
+    vary: tuple[str, ...] | None,
+    request: RequestDirectives,
+    *,
+    authorization: bool,
+    shared: bool,
+) -> str | None:
+    """Why a response with an accepted status may not be stored at all, or None."""
+    if request.no_store or "no-store" in cc:
+        return "no-store"
+    if vary is None:
+        return "vary-star"
+    if shared and "private" in cc:
+        return "private"
+    if shared and authorization and not ({"public", "s-maxage", "must-revalidate"} & cc.keys()):
+        return "authorization"
+    return None
+
+
+def _standards_decision(
+    status_code: int,
+    headers: httpx.Headers,
+    cc: dict[str, str | None],
+    vary: tuple[str, ...],
+    *,
+    shared: bool,
+) -> Decision:
+    """RFC 9111 freshness: a lifetime, an age, or revalidation when there are validators."""
     validators = "etag" in headers or "last-modified" in headers
     lifetime = freshness_lifetime(headers, cc, status_code=status_code, shared=shared)
     if "no-cache" in cc:

@@ -19,9 +19,13 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import inspect
 import secrets
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any
+
+import axios_python
 
 from ._shared import SharedStorage, logger
 
@@ -167,7 +171,8 @@ class Leases:
     it, `acquire` waits until it is released or expires (polling every few milliseconds, up to
     `lease_ttl`) and returns None: the caller looks the cache up again. A dead holder's lease
     expires after `lease_ttl`. With Redis down, `acquire` returns a token at once (no lease).
-    Sync calls wait in their thread; async calls await the asyncio client and `asyncio.sleep`.
+    Sync calls wait in their thread; async calls await the asyncio client and `asyncio.sleep`
+    (one coroutine serves both, see `_io`).
     """
 
     POLL = (0.002, 0.05)  # the first and the longest pause between two checks
@@ -184,7 +189,7 @@ class Leases:
     def close(self) -> None:
         """Nothing to close: async waits open a client of their own and close it."""
 
-    def acquire_sync(self, key: str, cancelled: Any) -> str | None:
+    async def acquire(self, key: str, cancelled: Callable[[], bool]) -> str | None:
         """The lease's token (lead), or None once another holder is done (look again)."""
         storage = self.storage
         if not storage.available:
@@ -192,45 +197,31 @@ class Leases:
         name, token = self._key(key), secrets.token_hex(8)
         deadline = time.monotonic() + self.ttl
         pause = self.POLL[0]
+        client, sleep, close = self._io()
         try:
             while True:
-                if storage.client.set(name, token, nx=True, px=int(self.ttl * 1000)):
+                if await _result(client.set(name, token, nx=True, px=int(self.ttl * 1000))):
                     return token
                 if time.monotonic() >= deadline or cancelled():
                     return None
-                time.sleep(pause)
+                await sleep(pause)
                 pause = min(pause * 2, self.POLL[1])
-                if not storage.client.exists(name):
-                    return None
-        except storage.errors as exc:
-            storage._failed(exc)
-            return ""
-
-    async def acquire_async(self, key: str, cancelled: Any) -> str | None:
-        storage = self.storage
-        if not storage.available:
-            return ""
-        name, token = self._key(key), secrets.token_hex(8)
-        deadline = time.monotonic() + self.ttl
-        pause = self.POLL[0]
-        # A client per wait (this is a miss: the network comes next anyway), closed on the
-        # way out: one kept per event loop would leak its connections when the loop closes.
-        client = redis.asyncio.Redis.from_url(storage.url, **storage._options)
-        try:
-            while True:
-                if await client.set(name, token, nx=True, px=int(self.ttl * 1000)):
-                    return token
-                if time.monotonic() >= deadline or cancelled():
-                    return None
-                await asyncio.sleep(pause)
-                pause = min(pause * 2, self.POLL[1])
-                if not await client.exists(name):
+                if not await _result(client.exists(name)):
                     return None
         except storage.errors as exc:
             storage._failed(exc)
             return ""
         finally:
-            await client.aclose()
+            await close()
+
+    def _io(self) -> tuple[Any, Callable[[float], Awaitable[None]], Callable[[], Awaitable[Any]]]:
+        """The client, sleep and close of this call's mode: a sync call blocks its thread; an
+        async call awaits a client of its own (this is a miss: the network comes next anyway),
+        closed on the way out, as one kept per event loop would leak when the loop closes."""
+        if not axios_python.is_async_call():
+            return self.storage.client, _blocking_sleep, _nothing
+        client = redis.asyncio.Redis.from_url(self.storage.url, **self.storage._options)
+        return client, asyncio.sleep, client.aclose
 
     def release(self, key: str, token: str) -> None:
         """Give the lease back (if it is still ours)."""
@@ -241,3 +232,16 @@ class Leases:
         except self.storage.errors as exc:
             self.storage._failed(exc)
             logger.debug("axios_python_cache: could not release a lease: %s", exc)
+
+
+async def _result(value: Any) -> Any:
+    """The value of a sync client's call, or the awaited value of an async client's."""
+    return await value if inspect.isawaitable(value) else value
+
+
+async def _blocking_sleep(seconds: float) -> None:
+    time.sleep(seconds)  # a sync call: its thread waits (there is no event loop to yield to)
+
+
+async def _nothing() -> None:
+    return None

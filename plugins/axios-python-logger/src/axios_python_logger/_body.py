@@ -85,23 +85,24 @@ def request_body(
     request: httpx.Request, max_length: int | None, redactor: Redactor
 ) -> tuple[str, bool]:
     """The request body as log text; a body that is still a stream is not read."""
-    try:
-        content = request.content
-    except httpx.RequestNotRead:
-        return STREAMED, True
-    return body_text(content, request.headers.get("content-type"), max_length, redactor)
+    return _message_body(request, max_length, redactor)
 
 
 def response_body(
     response: Response, max_length: int | None, redactor: Redactor
 ) -> tuple[str, bool]:
     """The response body as log text; an unread (streamed) body is not read."""
-    raw = response.raw
+    return _message_body(response.raw, max_length, redactor)
+
+
+def _message_body(
+    message: httpx.Request | httpx.Response, max_length: int | None, redactor: Redactor
+) -> tuple[str, bool]:
     try:
-        content = raw.content
-    except httpx.ResponseNotRead:
+        content = message.content
+    except (httpx.RequestNotRead, httpx.ResponseNotRead):
         return STREAMED, True
-    return body_text(content, raw.headers.get("content-type"), max_length, redactor)
+    return body_text(content, message.headers.get("content-type"), max_length, redactor)
 
 
 def body_text(

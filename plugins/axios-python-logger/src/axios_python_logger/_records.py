@@ -24,8 +24,11 @@ Request and response records add `http_headers` (a dict, secrets redacted) when
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any
+
+from axios_python import Timings
 
 from ._body import request_body, response_body
 
@@ -39,6 +42,7 @@ if TYPE_CHECKING:
 __all__ = ["Record", "Settings", "error_record", "request_record", "response_record"]
 
 Record = tuple[str, tuple[Any, ...], dict[str, Any]]  # message, args, extra
+_PHASES = tuple(field.name for field in fields(Timings))  # dns, connect, ..., receive
 
 
 @dataclass(frozen=True)
@@ -61,16 +65,7 @@ def request_record(settings: Settings, request: httpx.Request, attempt: int | No
         message += " (attempt %d)"
         args.append(attempt)
     extra = _fields("request", method, url, None, None, attempt)
-    if settings.log_headers:
-        headers = settings.redactor.redact_headers(request.headers)
-        message += " headers=%s"
-        args.append(headers)
-        extra["http_headers"] = headers
-    if settings.log_body:
-        body, is_summary = request_body(request, settings.max_body_length, settings.redactor)
-        message, args = _with_body(message, args, body, is_summary)
-        extra["http_body"] = body
-    return message, tuple(args), extra
+    return _with_details(settings, message, args, extra, request.headers, request_body, request)
 
 
 def response_record(
@@ -90,13 +85,26 @@ def response_record(
     extra = _fields("response", method, url, status, elapsed_ms, attempt)
     extra["http_from_cache"] = from_cache
     extra["http_timings_ms"] = _timings_ms(response)
+    return _with_details(settings, message, args, extra, response.headers, response_body, response)
+
+
+def _with_details(
+    settings: Settings,
+    message: str,
+    args: list[Any],
+    extra: dict[str, Any],
+    headers: Any,
+    body_of: Callable[..., tuple[Any, bool]],
+    message_of: Any,
+) -> Record:
+    """The record, with the (redacted) headers and body when the settings ask for them."""
     if settings.log_headers:
-        headers = settings.redactor.redact_headers(response.headers)
+        redacted = settings.redactor.redact_headers(headers)
         message += " headers=%s"
-        args.append(headers)
-        extra["http_headers"] = headers
+        args.append(redacted)
+        extra["http_headers"] = redacted
     if settings.log_body:
-        body, is_summary = response_body(response, settings.max_body_length, settings.redactor)
+        body, is_summary = body_of(message_of, settings.max_body_length, settings.redactor)
         message, args = _with_body(message, args, body, is_summary)
         extra["http_body"] = body
     return message, tuple(args), extra
@@ -168,12 +176,5 @@ def _with_body(message: str, args: list[Any], body: str, is_summary: bool) -> tu
 def _timings_ms(response: Response) -> dict[str, float]:
     """The measured phases of `response.timings`, in milliseconds (JSON-friendly)."""
     timings = response.timings
-    phases = (
-        ("dns", timings.dns),
-        ("connect", timings.connect),
-        ("tls", timings.tls),
-        ("send", timings.send),
-        ("wait", timings.wait),
-        ("receive", timings.receive),
-    )
+    phases = ((name, getattr(timings, name)) for name in _PHASES)
     return {name: round(value * 1000, 3) for name, value in phases if value is not None}

@@ -26,6 +26,7 @@ a few dict operations (see bench/otel_overhead.py).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import fields
 from time import perf_counter
 from typing import Any
 
@@ -34,7 +35,14 @@ from opentelemetry import metrics, propagate, trace
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
 import axios_python
-from axios_python import AxiosPythonError, ConfigError, HostPolicy, HTTPStatusError, Response
+from axios_python import (
+    AxiosPythonError,
+    ConfigError,
+    HostPolicy,
+    HTTPStatusError,
+    Response,
+    Timings,
+)
 
 from ._attributes import (
     DEFAULT_REDACT_PARAMS,
@@ -55,6 +63,7 @@ SCHEMA_URL = "https://opentelemetry.io/schemas/1.27.0"
 CACHE_HIT_EVENT = "axios_python.cache_hit"
 _CALL_KEY = "_axios_python_otel"  # the config key of a call's `_Call`
 _TIMING_PREFIX = "axios_python.timings."
+_PHASES = tuple(field.name for field in fields(Timings))  # dns, connect, ..., receive
 
 
 class _Attempt:
@@ -276,15 +285,5 @@ class OtelPlugin(axios_python.Plugin):
 
 def _timing_attributes(response: Response) -> dict[str, float]:
     timings = response.timings
-    return {
-        _TIMING_PREFIX + phase: value
-        for phase, value in (
-            ("dns", timings.dns),
-            ("connect", timings.connect),
-            ("tls", timings.tls),
-            ("send", timings.send),
-            ("wait", timings.wait),
-            ("receive", timings.receive),
-        )
-        if value is not None
-    }
+    phases = ((phase, getattr(timings, phase)) for phase in _PHASES)
+    return {_TIMING_PREFIX + phase: value for phase, value in phases if value is not None}

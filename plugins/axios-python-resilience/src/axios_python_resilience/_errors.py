@@ -9,34 +9,31 @@ from axios_python import AxiosPythonError
 __all__ = ["CircuitOpenError", "RateLimitError", "RetryBudgetError"]
 
 
-class CircuitOpenError(AxiosPythonError):
+class _Refused(AxiosPythonError):
+    """A call refused for `key`, which may go again in `retry_after` seconds (None: unknown)."""
+
+    def __init__(
+        self, message: str, *, key: str = "", retry_after: float | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(message, **kwargs)
+        self.key = key
+        self.retry_after = retry_after
+
+
+class CircuitOpenError(_Refused):
     """The circuit of this key is open (or half-open with its probe in flight): the call
     failed at once, without touching the network. `key` names the circuit, `retry_after` the
     seconds until a probe may go out (None when unknown)."""
 
     default_code = "ERR_CIRCUIT_OPEN"
 
-    def __init__(
-        self, message: str, *, key: str = "", retry_after: float | None = None, **kwargs: Any
-    ) -> None:
-        super().__init__(message, **kwargs)
-        self.key = key
-        self.retry_after = retry_after
 
-
-class RateLimitError(AxiosPythonError):
+class RateLimitError(_Refused):
     """The rate limit of `key` is reached and the plugin does not wait (`on_limit="raise"`), or
     waiting would take longer than the request's timeout. `retry_after`: seconds until a
     request may go."""
 
     default_code = "ERR_RATE_LIMITED"
-
-    def __init__(
-        self, message: str, *, key: str = "", retry_after: float | None = None, **kwargs: Any
-    ) -> None:
-        super().__init__(message, **kwargs)
-        self.key = key
-        self.retry_after = retry_after
 
 
 class RetryBudgetError(AxiosPythonError):
