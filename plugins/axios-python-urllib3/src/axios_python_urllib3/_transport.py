@@ -79,9 +79,10 @@ class Urllib3Transport(BaseTransport):
         trust_env: use the proxy environment variables (HTTP_PROXY, HTTPS_PROXY, ALL_PROXY,
             NO_PROXY), read once.
         http2: must be False; urllib3 speaks HTTP/1.1 only (ConfigError otherwise).
-        limits: `httpx.Limits`. `max_connections` is the size of each origin's pool (urllib3
-            pools per origin, httpx per client); a request waits for a free connection up to
-            the `pool` timeout. `max_connections=None` lets each pool open more connections on
+        limits: `httpx.Limits`. `max_connections` bounds the exchanges in flight, all
+            origins together as on httpx: a fair `ConnectionLimiter` in front of urllib3's
+            per-origin pools, whose wait is the `pool` timeout (and which a `CancelToken`
+            ends). `max_connections=None` lets each pool open more connections on
             demand, keeping `max_keepalive_connections` (default 10) of them. urllib3 has no
             idle expiry: `keepalive_expiry` is not used (a connection the server closed is
             detected when it is taken from the pool, and replaced).
