@@ -4,22 +4,18 @@
 The transport starts an `Exchange` for each request (`begin`/`end`, on the sending thread);
 the connection classes find it in a thread-local, since urllib3 hands them nothing of the
 request. Connections are opened here rather than by `urllib3.util.connection.create_connection`:
-non-blocking, with a selector waiting for the connect or for a cancel, so a cancelled connect
-leaves no thread and no socket behind (an unanswered SYN would otherwise hold the request until
-the connect timeout), and with the name lookup timed apart from the connect.
+by the core's `connect_tcp` (non-blocking, a selector waiting for the connect or for a cancel),
+so a cancelled connect leaves no thread and no socket behind (an unanswered SYN would otherwise
+hold the request until the connect timeout), and with the name lookup timed apart.
 """
 
 from __future__ import annotations
 
 import contextlib
-import errno
 import ipaddress
-import os
-import selectors
 import socket
 import sys
 import threading
-import time
 from collections.abc import Callable
 from time import perf_counter
 from typing import Any
@@ -28,7 +24,7 @@ from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConnectionError
 from urllib3.util import Timeout
 
-from axios_python import CancelToken
+from axios_python import CancelToken, connect_tcp
 
 from ._timings import Marks
 
@@ -175,91 +171,20 @@ def _is_ip(host: str) -> bool:
 
 
 def _connect(
-    conn: HTTPConnection, infos: list[Any], timeout: float | None, token: CancelToken | None
+    conn: HTTPConnection, addresses: list[Any], timeout: float | None, token: CancelToken | None
 ) -> socket.socket:
-    """Try each address in turn, as `create_connection` does; urllib3's error for the last
-    failure (`NewConnectionError`, or `ConnectTimeoutError` once the timeout has run out)."""
-    deadline = None if timeout is None else time.monotonic() + timeout
-    wake = _Wake(token) if token is not None else None
-    error: OSError | None = None
+    """`connect_tcp`, with urllib3's errors (`create_connection`'s, as `_new_conn` maps them)."""
     try:
-        for family, kind, proto, _, address in infos:
-            sock = socket.socket(family, kind, proto)
-            try:
-                _connect_one(sock, conn, address, deadline, wake)
-            except TimeoutError:  # the builtin (socket.timeout): the connect timeout ran out
-                sock.close()
-                raise ConnectTimeoutError(
-                    conn, f"Connection to {conn.host} timed out. (connect timeout={timeout})"
-                ) from None
-            except OSError as exc:
-                sock.close()
-                error = exc
-                if wake is not None and wake.cancelled:
-                    break
-                continue
-            except BaseException:
-                sock.close()
-                raise
-            sock.settimeout(timeout)
-            return sock
-    finally:
-        if wake is not None:
-            wake.close()
-    if error is None:
-        error = OSError("getaddrinfo returns an empty list")
-    raise NewConnectionError(conn, f"Failed to establish a new connection: {error}") from error
-
-
-def _connect_one(
-    sock: socket.socket,
-    conn: HTTPConnection,
-    address: Any,
-    deadline: float | None,
-    wake: _Wake | None,
-) -> None:
-    for option in conn.socket_options or ():
-        sock.setsockopt(*option)
-    if conn.source_address:
-        sock.bind(conn.source_address)
-    sock.setblocking(False)
-    code = sock.connect_ex(address)
-    if code not in (0, errno.EINPROGRESS, errno.EWOULDBLOCK):
-        raise OSError(code, os.strerror(code))
-    if code:
-        with selectors.DefaultSelector() as selector:
-            selector.register(sock, selectors.EVENT_WRITE)
-            if wake is not None:
-                selector.register(wake.reader, selectors.EVENT_READ)
-            remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
-            ready = {key.fileobj for key, _ in selector.select(remaining)}
-        if wake is not None and wake.reader in ready:
-            raise OSError(errno.ECANCELED, "cancelled while connecting")
-        if sock not in ready:
-            raise TimeoutError("timed out")
-        code = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
-        if code:
-            raise OSError(code, os.strerror(code))
-    if wake is not None and wake.cancelled:
-        raise OSError(errno.ECANCELED, "cancelled while connecting")
-
-
-class _Wake:
-    """A socket pair a cancel writes to, so that a selector waiting on a connect wakes up."""
-
-    __slots__ = ("cancelled", "reader", "unsubscribe", "writer")
-
-    def __init__(self, token: CancelToken) -> None:
-        self.reader, self.writer = socket.socketpair()
-        self.cancelled = False
-        self.unsubscribe = token.subscribe(self._set)
-
-    def _set(self) -> None:
-        self.cancelled = True
-        with contextlib.suppress(OSError):  # closed: the connect is over already
-            self.writer.send(b"x")
-
-    def close(self) -> None:
-        self.unsubscribe()
-        self.reader.close()
-        self.writer.close()
+        return connect_tcp(
+            addresses,
+            timeout=timeout,
+            token=token,
+            source_address=conn.source_address,
+            socket_options=conn.socket_options or (),
+        )
+    except TimeoutError:  # the builtin (socket.timeout): the connect timeout ran out
+        raise ConnectTimeoutError(
+            conn, f"Connection to {conn.host} timed out. (connect timeout={timeout})"
+        ) from None
+    except OSError as exc:
+        raise NewConnectionError(conn, f"Failed to establish a new connection: {exc}") from exc
