@@ -33,29 +33,33 @@ __all__ = ["Connection", "Exchange", "TLSConnection", "begin", "end"]
 _state = threading.local()  # .exchange: the Exchange of the request this thread is sending
 
 
-class Exchange:
+class Exchange(Marks):
     """The request this thread is sending, as its connection needs it: the `write` timeout
     (urllib3 sends with the connect timeout), the `token` whose cancel shuts the socket down
-    so that a blocked send or receive returns at once, and the timing `marks`."""
+    so that a blocked send or receive returns at once, and the timing marks (`Marks`)."""
 
-    __slots__ = ("aborted", "lock", "marks", "sock", "token", "unsubscribe", "write")
+    __slots__ = ("aborted", "lock", "sock", "token", "unsubscribe", "write")
+    # set by `begin` for a request with a token only
+    aborted: bool
+    sock: socket.socket | None
+    unsubscribe: Callable[[], None]
 
     def __init__(self, token: CancelToken | None, write: float | None) -> None:
         self.token = token
         self.write = write
-        self.marks = Marks()
-        self.sock: socket.socket | None = None
-        self.aborted = False
-        self.lock = threading.Lock()
-        self.unsubscribe: Callable[[], None] | None = None
+        self.lock: threading.Lock | None = None  # with a token: guards `sock` and `aborted`
 
     def attach(self, sock: socket.socket) -> None:
+        """The socket a cancel shuts down (none without a token: nothing to do)."""
+        if self.lock is None:
+            return
         with self.lock:
             self.sock = sock
             if self.aborted:
                 _shutdown(sock)
 
     def abort(self) -> None:
+        assert self.lock is not None  # subscribed to the token
         with self.lock:
             self.aborted = True
             if self.sock is not None:
@@ -66,14 +70,18 @@ def begin(token: CancelToken | None, write: float | None) -> Exchange:
     """Start an exchange on this thread (`end` it when urllib3 has the response)."""
     exchange = _state.exchange = Exchange(token, write)
     if token is not None:
+        exchange.lock = threading.Lock()
+        exchange.sock = None
+        exchange.aborted = False
         exchange.unsubscribe = token.subscribe(exchange.abort)
     return exchange
 
 
 def end(exchange: Exchange) -> None:
     _state.exchange = None
-    if exchange.unsubscribe is not None:
+    if exchange.token is not None:
         exchange.unsubscribe()
+        exchange.sock = None  # the response keeps the marks, not the socket
 
 
 def _current() -> Exchange | None:
@@ -99,28 +107,33 @@ class Connection(HTTPConnection):
     def request(
         self, method: str, url: str, body: Any = None, headers: Any = None, **options: Any
     ) -> None:
-        exchange = _current()
+        exchange: Exchange | None = getattr(_state, "exchange", None)
         if exchange is None:
             super().request(method, url, body, headers, **options)
             return
         if self.sock is None:
             self.connect()  # with the connect timeout; the request is then sent with `write`
-        assert self.sock is not None
-        exchange.attach(self.sock)
-        connect_timeout, self.timeout = self.timeout, exchange.write
-        marks = exchange.marks
-        marks.sending = perf_counter()
-        try:
+        if exchange.lock is not None:
+            assert self.sock is not None
+            exchange.attach(self.sock)
+        connect_timeout = self.timeout
+        if exchange.write == connect_timeout:
+            exchange.sending = perf_counter()
             super().request(method, url, body, headers, **options)
-        finally:
-            self.timeout = connect_timeout
-        marks.sent = perf_counter()
+        else:
+            self.timeout = exchange.write
+            exchange.sending = perf_counter()
+            try:
+                super().request(method, url, body, headers, **options)
+            finally:
+                self.timeout = connect_timeout
+        exchange.sent = perf_counter()
 
     def getresponse(self) -> Any:
         response = super().getresponse()
-        exchange = _current()
+        exchange: Exchange | None = getattr(_state, "exchange", None)
         if exchange is not None:
-            exchange.marks.headers = perf_counter()
+            exchange.headers = perf_counter()
         return response
 
 
@@ -129,7 +142,7 @@ class TLSConnection(Connection, HTTPSConnection):
         super().connect()
         exchange = _current()
         if exchange is not None:
-            exchange.marks.secured = perf_counter()
+            exchange.secured = perf_counter()
 
 
 # --- opening a socket ------------------------------------------------------------------------
@@ -140,7 +153,7 @@ def open_socket(conn: HTTPConnection, exchange: Exchange) -> socket.socket:
     options, source address and timeout, and its errors), marking the lookup and the connect.
     A cancel of the exchange's token ends the connect at once (not a name lookup in progress:
     `getaddrinfo` cannot be interrupted)."""
-    host, port, marks = conn.host, conn.port, exchange.marks
+    host, port, marks = conn.host, conn.port, exchange
     if host.startswith("["):
         host = host.strip("[]")
     timeout = conn.timeout

@@ -305,7 +305,6 @@ class Urllib3Transport(BaseTransport):
             raise
         finally:
             end(exchange)
-        marks = exchange.marks
         headers_out = [
             (name.encode("latin-1"), value.encode("latin-1"))
             for name, value in resp.headers.iteritems()
@@ -314,7 +313,7 @@ class Urllib3Transport(BaseTransport):
         reason = resp.reason.encode("latin-1") if resp.reason else None
         response: Response
         if streamed:
-            body_stream = _Urllib3Stream(resp, token, config, started, marks)
+            body_stream = _Urllib3Stream(resp, token, config, started, exchange)
             raw = httpx.Response(
                 resp.status,
                 headers=headers_out,
@@ -325,7 +324,7 @@ class Urllib3Transport(BaseTransport):
             body_stream.response = raw
             response = Response(raw=raw, request=request)
         else:
-            marks.received = time.perf_counter()  # urlopen read the body
+            exchange.received = time.perf_counter()  # urlopen read the body
             response = Response.received(
                 resp.status,
                 headers_out,
@@ -335,7 +334,7 @@ class Urllib3Transport(BaseTransport):
                 reason_phrase=reason,
                 elapsed=time.perf_counter() - started,
             )
-        response.timings = marks.timings  # worked out when read
+        response.timings = exchange.timings  # worked out when read
         if "set-cookie" in resp.headers:
             self.cookies.extract_cookies(response.raw)
         return response
