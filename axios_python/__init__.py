@@ -56,6 +56,7 @@ from ._pipeline import is_async_call
 from ._plugins import Config, Middleware, NextFn, Plugin
 from ._progress import ProgressEvent
 from ._retry import ExponentialBackoff, FixedBackoff, LinearBackoff, RetryStrategy
+from ._sockets import connect_tcp
 from ._timings import Timings
 from ._transports.base import BaseTransport, LoopLocal
 from ._transports.mock import MockTransport
@@ -119,6 +120,7 @@ __all__ = [
     "async_post",
     "async_put",
     "async_request",
+    "connect_tcp",
     "cookies_empty",
     "create",
     "default_client",

@@ -8,13 +8,9 @@ shuts the socket down; the blocked `recv` returns at once and httpcore discards 
 from __future__ import annotations
 
 import contextlib
-import errno
-import os
-import selectors
 import socket
 import ssl
 import threading
-import time
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
@@ -29,6 +25,7 @@ from .._exceptions import CancelError, ConfigError
 from .._limits import ConnectionLimiter
 from .._models import Request, Response
 from .._pipeline import run_sync
+from .._sockets import connect_tcp
 from .._timings import HttpcoreTrace
 from ..redaction import strip_for_redirect
 from .base import BaseTransport, LoopLocal
@@ -380,81 +377,26 @@ def _connect_cancellable(
     socket_options: Any,
     token: CancelToken,
 ) -> httpcore.NetworkStream:
-    """A TCP connect that `token.cancel()` ends at once, without a helper thread: the socket
-    connects non-blocking while a selector waits for it or for the cancel (a wake-up pair).
-    On cancel, the half-open socket is closed: no thread and no descriptor outlive the call.
-    What httpcore's sync backend does otherwise (TCP_NODELAY, the socket options, its errors).
+    """A TCP connect that `token.cancel()` ends at once, without a helper thread
+    (`connect_tcp`). What httpcore's sync backend does otherwise (TCP_NODELAY, the socket
+    options, its errors).
     """
     try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        addresses = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except OSError as exc:
         raise httpcore.ConnectError(str(exc)) from exc
-    deadline = None if timeout is None else time.monotonic() + timeout
-    wake_r, wake_w = socket.socketpair()
-    unsubscribe = token.subscribe(lambda: _wake(wake_w))
-    error: Exception | None = None
+    options = [*(socket_options or ()), (socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)]
+    source = None if local_address is None else (local_address, 0)
     try:
-        for family, kind, proto, _, address in infos:
-            if token.is_cancelled:
-                break
-            sock = socket.socket(family, kind, proto)
-            try:
-                _connect_one(sock, address, local_address, socket_options, deadline, wake_r)
-            except BaseException as exc:
-                sock.close()
-                if isinstance(exc, httpcore.ConnectTimeout) or not isinstance(exc, Exception):
-                    raise
-                error = exc
-                continue
-            if token.is_cancelled:
-                sock.close()
-                break
-            return SyncStream(sock)
-    finally:
-        unsubscribe()
-        wake_r.close()
-        wake_w.close()
-    if token.is_cancelled:
-        raise httpcore.ConnectError("cancelled while connecting")
-    raise httpcore.ConnectError(str(error)) from error
-
-
-def _wake(wake_w: socket.socket) -> None:
-    with contextlib.suppress(OSError):  # closed: the connect is over already
-        wake_w.send(b"x")
-
-
-def _connect_one(
-    sock: socket.socket,
-    address: Any,
-    local_address: str | None,
-    socket_options: Any,
-    deadline: float | None,
-    wake_r: socket.socket,
-) -> None:
-    for option in socket_options or ():
-        sock.setsockopt(*option)
-    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    if local_address is not None:
-        sock.bind((local_address, 0))
-    sock.setblocking(False)
-    code = sock.connect_ex(address)
-    if code not in (0, errno.EINPROGRESS, errno.EWOULDBLOCK):
-        raise OSError(code, os.strerror(code))
-    if code:
-        with selectors.DefaultSelector() as selector:
-            selector.register(sock, selectors.EVENT_WRITE)
-            selector.register(wake_r, selectors.EVENT_READ)
-            remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
-            ready = {key.fileobj for key, _ in selector.select(remaining)}
-        if wake_r in ready:
-            raise OSError(errno.ECANCELED, "cancelled while connecting")
-        if sock not in ready:
-            raise httpcore.ConnectTimeout("timed out")
-        code = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
-        if code:
-            raise OSError(code, os.strerror(code))
-    sock.setblocking(True)
+        sock = connect_tcp(
+            addresses, timeout=timeout, token=token, source_address=source, socket_options=options
+        )
+    except TimeoutError as exc:  # the builtin: the connect timeout ran out
+        raise httpcore.ConnectTimeout(str(exc)) from exc
+    except OSError as exc:
+        raise httpcore.ConnectError(str(exc)) from exc
+    sock.setblocking(True)  # httpcore sets each read's and write's timeout
+    return SyncStream(sock)
 
 
 def _checked(stream: _CancellableStream) -> _CancellableStream:

@@ -10,6 +10,7 @@ import socket
 import ssl
 import threading
 import time
+import warnings
 from collections.abc import Iterator
 from typing import Any
 
@@ -21,6 +22,7 @@ from axios_python_urllib3 import Urllib3Transport, map_urllib3_error
 from urllib3.exceptions import (
     ConnectTimeoutError,
     EmptyPoolError,
+    InsecureRequestWarning,
     NewConnectionError,
     ProtocolError,
     ReadTimeoutError,
@@ -201,3 +203,34 @@ def test_error_mapping(
     assert getattr(mapped, "code", None) == code
     if phase is not None:
         assert getattr(mapped, "phase", None) == phase
+
+
+def test_timings_time_the_name_lookup_of_a_host_name(server: LocalServer) -> None:
+    """`dns` is measured for a host name (None for an IP address), apart from `connect`."""
+    url = httpx.URL(server.url).copy_with(host="localhost").join("/get")
+    with axios_python.create({"transport": "urllib3", "timeout": 5}) as api:
+        timings = api.get(str(url)).timings
+    assert timings.dns is not None
+    assert timings.connect is not None
+    assert timings.tls is None
+
+
+class _Unverified:
+    is_closed = False
+    is_verified = False
+    proxy_is_verified = None
+    host = "127.0.0.1"
+
+
+@pytest.mark.parametrize(("cert_reqs", "warns"), [("CERT_NONE", False), ("CERT_REQUIRED", True)])
+def test_only_pools_that_do_not_verify_skip_the_insecure_warning(
+    cert_reqs: str, warns: bool
+) -> None:
+    """verify=False means no InsecureRequestWarning; any other pool still warns as urllib3 does."""
+    from axios_python_urllib3._pool import _HTTPSPool
+
+    pool = _HTTPSPool("127.0.0.1", 443, cert_reqs=cert_reqs)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        pool._validate_conn(_Unverified())
+    assert [w.category for w in caught] == ([InsecureRequestWarning] if warns else [])

@@ -5,9 +5,7 @@ from __future__ import annotations
 import builtins
 import contextlib
 import re
-import socket
 import ssl
-import threading
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -16,8 +14,7 @@ from typing import Any, cast
 
 import httpx
 import urllib3
-from urllib3.connection import HTTPConnection, HTTPSConnection
-from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.connectionpool import HTTPConnectionPool
 from urllib3.exceptions import (
     ConnectTimeoutError,
     EmptyPoolError,
@@ -38,6 +35,7 @@ from axios_python import (
     CancelError,
     CancelToken,
     ConfigError,
+    ConnectionLimiter,
     HttpxTransport,
     NetworkError,
     Request,
@@ -46,6 +44,10 @@ from axios_python import (
     TooManyRedirects,
     ssl_context,
 )
+
+from ._connect import begin, end
+from ._pool import hold_connection, pool_manager, release_connection
+from ._timings import Marks
 
 __all__ = ["Urllib3Transport", "map_urllib3_error"]
 
@@ -65,8 +67,6 @@ _proxy_bypass: Callable[[str], bool] = getattr(
     urllib.request, "proxy_bypass_environment", urllib.request.proxy_bypass
 )
 
-_state = threading.local()  # .exchange: the _Exchange of the request this thread is sending
-
 
 class Urllib3Transport(BaseTransport):
     """Sends sync requests with urllib3; async requests with the default httpx transport.
@@ -79,9 +79,10 @@ class Urllib3Transport(BaseTransport):
         trust_env: use the proxy environment variables (HTTP_PROXY, HTTPS_PROXY, ALL_PROXY,
             NO_PROXY), read once.
         http2: must be False; urllib3 speaks HTTP/1.1 only (ConfigError otherwise).
-        limits: `httpx.Limits`. `max_connections` is the size of each origin's pool (urllib3
-            pools per origin, httpx per client); a request waits for a free connection up to
-            the `pool` timeout. `max_connections=None` lets each pool open more connections on
+        limits: `httpx.Limits`. `max_connections` bounds the exchanges in flight, all
+            origins together as on httpx: a fair `ConnectionLimiter` in front of urllib3's
+            per-origin pools, whose wait is the `pool` timeout (and which a `CancelToken`
+            ends). `max_connections=None` lets each pool open more connections on
             demand, keeping `max_keepalive_connections` (default 10) of them. urllib3 has no
             idle expiry: `keepalive_expiry` is not used (a connection the server closed is
             detected when it is taken from the pool, and replaced).
@@ -117,7 +118,7 @@ class Urllib3Transport(BaseTransport):
             "block": block,
             **_tls_options(verify, cert, trust_env),
         }
-        self._manager = _pool_manager(urllib3.PoolManager(**self._pool_options))
+        self._manager = pool_manager(urllib3.PoolManager(**self._pool_options))
         self._proxy = None if proxy is None else self._proxy_manager(proxy)
         # Proxy variables are read once, as httpx does (looking them up per request is slow).
         self._env_proxies: dict[str, urllib3.ProxyManager] = {}
@@ -125,6 +126,8 @@ class Urllib3Transport(BaseTransport):
             for scheme, url in urllib.request.getproxies_environment().items():
                 if scheme in ("http", "https", "all"):
                     self._env_proxies[scheme] = self._env_proxy_manager(scheme, url)
+        # In front of the pools: FIFO, sized to them, the `pool` timeout applied to its wait.
+        self.limiter = ConnectionLimiter(limits.max_connections)
         self.max_redirects = max_redirects
         self.cookies = httpx.Cookies(cookies)
         self._fallback = HttpxTransport(
@@ -165,7 +168,7 @@ class Urllib3Transport(BaseTransport):
             headers.update(urllib3.make_headers(proxy_basic_auth=":".join(proxy.auth)))
         url = str(proxy.url.copy_with(username=None, password=None))
         manager = urllib3.ProxyManager(url, proxy_headers=headers or None, **self._pool_options)
-        return cast(urllib3.ProxyManager, _pool_manager(manager))
+        return cast(urllib3.ProxyManager, pool_manager(manager))
 
     # --- sending -------------------------------------------------------------------------
 
@@ -174,9 +177,27 @@ class Urllib3Transport(BaseTransport):
         return await self._fallback.send_async(request)
 
     def send(self, request: Request) -> Response:
+        """One exchange, after a fair wait for a connection (`limiter`): a `CancelToken`
+        aborts the wait; the slot is held until the body is read, or the stream closed."""
+        limiter = self.limiter
+        limiter.acquire(_pool_timeout(request), request.config.get("cancel_token"))
+        try:
+            response = self._send(request)
+        except BaseException:
+            limiter.release()
+            raise
+        if response.is_closed:  # read in full
+            limiter.release()
+        else:  # a stream: released when closed, or when collected unclosed (ResourceWarning)
+            limiter.release_when_closed(response.raw, is_async=False)
+        return response
+
+    def _send(self, request: Request) -> Response:
         config = request.config
         self.apply_cookies(self.cookies, request)
-        stream = config.get("stream", False)
+        # with max_content_length the pipeline reads the body itself, bounded as it decodes
+        unread = config.get("stream", False) or config.get("max_content_length") is not None
+        stream = unread
         on_download = config.get("on_download_progress")
         if on_download is not None or config.get("on_upload_progress") is not None:
             stream = self.track_progress(request) or stream
@@ -196,7 +217,7 @@ class Urllib3Transport(BaseTransport):
         response.request, response.config = request, config
         if on_download is not None:
             self.track_download(response.raw, request)
-            if not config.get("stream", False):
+            if not unread:
                 try:
                     response.raw.read()
                 except BaseException:
@@ -263,11 +284,7 @@ class Urllib3Transport(BaseTransport):
         headers = self._converted.get(raw_headers)
         if headers is None:
             headers = self._convert(raw_headers)
-        exchange = unsubscribe = None
-        if token is not None or write != connect:
-            exchange = _state.exchange = _Exchange(token, write)
-            if token is not None:
-                unsubscribe = token.subscribe(exchange.abort)
+        exchange = begin(token, write)  # what the connection classes apply (_connect.py)
         try:
             resp = pool.urlopen(
                 request.method,
@@ -287,10 +304,7 @@ class Urllib3Transport(BaseTransport):
                 raise body.error from None  # the body's own error, not urllib3's wrapper of it
             raise
         finally:
-            if exchange is not None:
-                _state.exchange = None
-                if unsubscribe is not None:
-                    unsubscribe()
+            end(exchange)
         headers_out = [
             (name.encode("latin-1"), value.encode("latin-1"))
             for name, value in resp.headers.iteritems()
@@ -299,7 +313,7 @@ class Urllib3Transport(BaseTransport):
         reason = resp.reason.encode("latin-1") if resp.reason else None
         response: Response
         if streamed:
-            body_stream = _Urllib3Stream(resp, token, config, started)
+            body_stream = _Urllib3Stream(resp, token, config, started, exchange)
             raw = httpx.Response(
                 resp.status,
                 headers=headers_out,
@@ -310,6 +324,7 @@ class Urllib3Transport(BaseTransport):
             body_stream.response = raw
             response = Response(raw=raw, request=request)
         else:
+            exchange.received = time.perf_counter()  # urlopen read the body
             response = Response.received(
                 resp.status,
                 headers_out,
@@ -319,6 +334,7 @@ class Urllib3Transport(BaseTransport):
                 reason_phrase=reason,
                 elapsed=time.perf_counter() - started,
             )
+        response.timings = exchange.timings  # worked out when read
         if "set-cookie" in resp.headers:
             self.cookies.extract_cookies(response.raw)
         return response
@@ -468,14 +484,17 @@ class _Urllib3Stream(httpx.SyncByteStream):
         token: CancelToken | None,
         config: dict[str, Any],
         started: float,
+        marks: Marks,
     ) -> None:
         self._resp = resp
+        self._marks = marks
         self._token = token
         self._config = config
         self._started = started
         self._closed = False
         self._done = False  # read to the end: the connection can go back to the pool
         self.response: httpx.Response | None = None
+        self._conn = hold_connection(resp)
 
     def __iter__(self) -> Iterator[bytes]:
         resp, token = self._resp, self._token
@@ -490,6 +509,7 @@ class _Urllib3Stream(httpx.SyncByteStream):
                 chunk = next(chunks)
             except StopIteration:
                 self._done = True
+                self._marks.received = time.perf_counter()
                 return
             except (HTTPError, OSError) as exc:
                 if token is not None and token.is_cancelled:
@@ -514,134 +534,14 @@ class _Urllib3Stream(httpx.SyncByteStream):
         if not self._done:
             resp.close()  # the rest of the body is still on the wire: drop the connection
         resp.release_conn()
+        release_connection(self._conn)
         if self.response is not None:
             self.response.elapsed = timedelta(seconds=time.perf_counter() - self._started)
 
-
-# --- cancellable connections -----------------------------------------------------------------
-
-
-class _Exchange:
-    """What the connection classes need to know about the request this thread is sending: its
-    write timeout (urllib3 sends with the connect timeout), and its token, whose cancel shuts
-    the socket down so that a blocked send or receive returns at once."""
-
-    __slots__ = ("aborted", "lock", "sock", "token", "write")
-
-    def __init__(self, token: CancelToken | None, write: float | None) -> None:
-        self.token = token
-        self.write = write
-        self.sock: socket.socket | None = None
-        self.aborted = False
-        self.lock = threading.Lock()
-
-    def attach(self, sock: socket.socket) -> None:
-        with self.lock:
-            self.sock = sock
-            if self.aborted:
-                _shutdown(sock)
-
-    def abort(self) -> None:
-        with self.lock:
-            self.aborted = True
-            if self.sock is not None:
-                _shutdown(self.sock)
-
-
-def _shutdown(sock: socket.socket) -> None:
-    with contextlib.suppress(OSError):  # already closed
-        sock.shutdown(socket.SHUT_RDWR)
-
-
-class _Connection(HTTPConnection):
-    """urllib3's connection, with the current `_Exchange` applied (when there is one)."""
-
-    def _new_conn(self) -> socket.socket:
-        exchange: _Exchange | None = getattr(_state, "exchange", None)
-        if exchange is None or exchange.token is None:
-            return super()._new_conn()
-        return _connect_cancellable(self, super()._new_conn, exchange)
-
-    def request(
-        self, method: str, url: str, body: Any = None, headers: Any = None, **options: Any
-    ) -> None:
-        exchange: _Exchange | None = getattr(_state, "exchange", None)
-        if exchange is None:
-            super().request(method, url, body, headers, **options)
-            return
-        if self.sock is None:
-            self.connect()  # with the connect timeout; the request is then sent with `write`
-        assert self.sock is not None
-        exchange.attach(self.sock)
-        connect_timeout, self.timeout = self.timeout, exchange.write
-        try:
-            super().request(method, url, body, headers, **options)
-        finally:
-            self.timeout = connect_timeout
-
-
-class _HTTPSConnection(_Connection, HTTPSConnection):
-    pass
-
-
-class _HTTPPool(HTTPConnectionPool):
-    ConnectionCls = _Connection
-
-
-class _HTTPSPool(HTTPSConnectionPool):
-    ConnectionCls = _HTTPSConnection
-
-
-def _pool_manager(manager: urllib3.PoolManager) -> urllib3.PoolManager:
-    manager.pool_classes_by_scheme = {"http": _HTTPPool, "https": _HTTPSPool}
-    return manager
-
-
-def _connect_cancellable(
-    conn: HTTPConnection, connect: Callable[[], socket.socket], exchange: _Exchange
-) -> socket.socket:
-    """`connect()` in a helper thread, so that a cancel ends the wait at once.
-
-    A blocking connect cannot be interrupted (the socket is not ours until it returns): an
-    unanswered SYN would hold a cancelled request until the connect timeout. Only new
-    connections of requests that carry a token pay for the thread; a socket that arrives after
-    the cancel is closed by the helper.
-    """
-    assert exchange.token is not None
-    wake = threading.Event()
-    lock = threading.Lock()
-    outcome: list[tuple[socket.socket | None, BaseException | None]] = []
-    abandoned = False
-
-    def run() -> None:
-        try:
-            result: tuple[socket.socket | None, BaseException | None] = (connect(), None)
-        except BaseException as exc:  # handed to the waiting thread
-            result = (None, exc)
-        with lock:
-            if not abandoned:
-                outcome.append(result)
-                wake.set()
-                return
-        if result[0] is not None:
-            result[0].close()
-
-    threading.Thread(target=run, name="axios-python-connect", daemon=True).start()
-    unsubscribe = exchange.token.subscribe(wake.set)
-    try:
-        wake.wait()
-    finally:
-        unsubscribe()
-    with lock:
-        if not outcome:  # cancelled first
-            abandoned = True
-            raise NewConnectionError(conn, "cancelled while connecting")
-    sock, error = outcome[0]
-    if error is not None:
-        raise error
-    assert sock is not None
-    exchange.attach(sock)  # a TLS handshake that follows is cancellable too
-    return sock
+    def __del__(self) -> None:  # dropped unclosed (the limiter's wrapper warns, if any)
+        if not self._closed:
+            with contextlib.suppress(Exception):
+                self.close()
 
 
 # --- redirects -----------------------------------------------------------------------------
@@ -711,6 +611,12 @@ def map_urllib3_error(exc: BaseException, request: Any) -> Exception:
     if isinstance(exc, HTTPError):
         return NetworkError(message, code="ERR_BAD_RESPONSE", **context)
     return NetworkError(message, code="ECONNRESET", **context)
+
+
+def _pool_timeout(request: httpx.Request) -> float | None:
+    timeouts = request.extensions.get("timeout") or {}
+    pool: float | None = timeouts.get("pool")
+    return pool
 
 
 def _as_httpx_error(exc: BaseException) -> httpx.HTTPError:
