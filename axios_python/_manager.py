@@ -155,6 +155,16 @@ class PluginManager(pluggy.PluginManager):
 
                     run_sync(result)  # type: ignore[arg-type]
 
+    def hook_codes(self) -> dict[CodeType, str]:
+        """The code objects of every hook implementation, to name a plugin in an error."""
+        known: dict[CodeType, str] = {}
+        for hook_name in self.active:
+            for impl in getattr(self.hook, hook_name).get_hookimpls():
+                code = getattr(inspect.unwrap(impl.function), "__code__", None)
+                if code is not None:
+                    known[code] = f"plugin {impl.plugin_name}"
+        return known
+
     def _plugin_error(self, exc: BaseException, hook_name: str) -> PluginError:
         plugin = self._culprit(exc.__traceback__, hook_name)
         return PluginError(

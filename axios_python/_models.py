@@ -20,7 +20,7 @@ from ._errors import map_httpx_errors
 from ._exceptions import HTTPStatusError
 from ._timings import NO_TIMINGS, Timings, TimingsSource
 
-__all__ = ["Request", "Response"]
+__all__ = ["Request", "Response", "discard"]
 
 _UNSET: Any = object()
 DataT = TypeVar("DataT", default=Any)  # what `Response.data` holds: Any unless a response_model
@@ -518,3 +518,11 @@ def _status_message(response: Response) -> str:
     if response.status_code < 400:
         kind = "Unexpected status"
     return f"{kind} '{response.status_code} {response.reason_phrase}' for url '{response.url}'"
+
+
+async def discard(response: Response, is_async: bool) -> None:
+    """Close a response that will not be handed on, from a sync or an async call."""
+    if is_async:
+        await response.aclose()
+    else:
+        response.close()
