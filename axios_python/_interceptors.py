@@ -73,25 +73,40 @@ def run_chain(handlers: tuple[Handler, ...], value: Any, error: BaseException | 
     """Thread `value` (or `error`) through the handlers; return the final value or raise."""
     for handler in handlers:
         if error is None:
-            if handler.fulfilled is not None:
-                try:
-                    result = handler.fulfilled(value)
-                except Exception as exc:
-                    error = exc
-                else:
-                    if result is not None:
-                        value = result
-        elif handler.rejected is not None:
-            try:
-                result = handler.rejected(error)
-            except Exception as exc:
-                error = exc
-            else:
-                if result is not None:  # None means "not handled": the error goes on
-                    value, error = result, None
+            value, error = _fulfilled(handler.fulfilled, value)
+        else:
+            value, error = _rejected(handler.rejected, value, error)
     if error is not None:
         raise error
     return value
+
+
+def _fulfilled(
+    handler: Callable[[Any], Any] | None, value: Any
+) -> tuple[Any, BaseException | None]:
+    """A fulfilled handler: its result replaces the value, None keeps it, raising rejects."""
+    if handler is None:
+        return value, None
+    try:
+        result = handler(value)
+    except Exception as exc:
+        return value, exc
+    return (value if result is None else result), None
+
+
+def _rejected(
+    handler: Callable[[Any], Any] | None, value: Any, error: BaseException
+) -> tuple[Any, BaseException | None]:
+    """A rejected handler: a result recovers, None passes the error on, raising replaces it."""
+    if handler is None:
+        return value, error
+    try:
+        result = handler(error)
+    except Exception as exc:
+        return value, exc
+    if result is None:  # None means "not handled": the error goes on
+        return value, error
+    return result, None
 
 
 class Interceptors:

@@ -215,12 +215,20 @@ def run_sync(
     except StopIteration as stop:
         return stop.value  # type: ignore[no-any-return]
     except RuntimeError as exc:
-        if "event loop" in str(exc):
+        if _needs_event_loop(exc):
             raise _suspended_error(_deepest_named(exc.__traceback__, names)) from exc
         raise
     culprit = _awaiting(coro, names)
     coro.close()
     raise _suspended_error(culprit)
+
+
+def _needs_event_loop(exc: RuntimeError) -> bool:
+    """Whether `exc` says an event loop was needed ("no running event loop" from
+    `asyncio.get_running_loop()`, which asyncio primitives call; "no current event loop" from
+    `get_event_loop()`): asyncio raises a bare RuntimeError, with no subclass or attribute to
+    test, so the message is the only sign. This is the one place the core looks at it."""
+    return "event loop" in str(exc)
 
 
 def _suspended_error(culprit: str) -> AxiosPythonError:
