@@ -28,7 +28,6 @@ from ._api import (
 )
 from ._cancel import CancelToken
 from ._client import AxiosPython, create
-from ._config import resolve_url
 from ._environment import environment_proxies, ssl_context
 from ._exceptions import (
     AxiosPythonError,
@@ -57,6 +56,7 @@ from ._timings import Timings
 from ._transports.base import BaseTransport, LoopLocal
 from ._transports.mock import MockTransport
 from ._transports.pair import TransportPair
+from ._urls import resolve_url
 from ._version import __version__
 
 if typing.TYPE_CHECKING:  # imported lazily at run time (see __getattr__): pluggy loads on use

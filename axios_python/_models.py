@@ -66,7 +66,7 @@ class Request(httpx.Request):
         """What `Request(method, url, headers=headers)` builds, without httpx's body encoder.
 
         `method` must be upper case, and `headers` already hold what httpx would add (Host,
-        and Content-Length: 0 for POST/PUT/PATCH): see `_config._bodiless`. The attributes
+        and Content-Length: 0 for POST/PUT/PATCH): see `_request_build._bodiless`. The attributes
         set here are httpx.Request's own (httpx is pinned to 0.28.x); tests compare the
         result with an httpx-built request, attribute by attribute.
         """

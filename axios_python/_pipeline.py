@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import httpx
 
-from ._config import ConfigHeaders, Memo, build_request, total_timeout
+from ._config import ConfigHeaders, total_timeout
 from ._errors import map_httpx_error, map_httpx_errors
 from ._exceptions import (
     AxiosPythonError,
@@ -50,6 +50,7 @@ from ._interceptors import Handler, Interceptors, run_chain
 from ._middleware import Endpoint, Middleware, MiddlewareStack, build_chain
 from ._models import Response, _status_message, discard
 from ._plugins import has_awaitable
+from ._request_build import Memo, build_request
 from ._retry import ExponentialBackoff, RetryStrategy
 from ._transforms import after_error, after_response, before_request, needs_after
 
