@@ -16,8 +16,7 @@ from typing import Any, Generic
 import httpx
 from typing_extensions import Self, TypeVar
 
-from ._errors import map_httpx_errors
-from ._exceptions import HTTPStatusError
+from ._exceptions import HTTPStatusError, map_httpx_errors
 from ._timings import NO_TIMINGS, Timings, TimingsSource
 
 __all__ = ["Request", "Response", "discard"]

@@ -8,7 +8,7 @@ api.get(url, **options)
  4. middleware     first registered is outermost                   (build_chain)
  5.   retry loop   one turn per attempt                            (Pipeline.send_with_retries)
  6.     plugins    on_request(config), then on_transport(request) may answer (cache hit)
- 7.     transport  sends; httpx errors become axios_python errors (_errors)
+ 7.     transport  sends; httpx errors become axios_python errors (_exceptions)
  8.     plugins    on_response(response), or on_error(error)
  9.     validate_status rejects a status -> HTTPStatusError (retried if in retry_on_status)
 10. response interceptors, in registration order: fulfilled(response) or rejected(error)
@@ -33,7 +33,6 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 import httpx
 
 from ._config import ConfigHeaders, total_timeout
-from ._errors import map_httpx_error, map_httpx_errors
 from ._exceptions import (
     AxiosPythonError,
     CancelError,
@@ -45,6 +44,8 @@ from ._exceptions import (
     RetryError,
     StreamError,
     TimeoutError,
+    map_httpx_error,
+    map_httpx_errors,
 )
 from ._interceptors import Handler, Interceptors, run_chain
 from ._middleware import Endpoint, Middleware, MiddlewareStack, build_chain
