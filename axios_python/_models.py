@@ -17,6 +17,7 @@ import httpx
 from typing_extensions import Self, TypeVar
 
 from ._exceptions import HTTPStatusError, map_httpx_errors
+from ._internals.httpx import request_of, request_without_body
 from ._timings import NO_TIMINGS, Timings, TimingsSource
 
 __all__ = ["Request", "Response", "discard"]
@@ -66,16 +67,12 @@ class Request(httpx.Request):
 
         `method` must be upper case, and `headers` already hold what httpx would add (Host,
         and Content-Length: 0 for POST/PUT/PATCH): see `_request_build._bodiless`. The attributes
-        set here are httpx.Request's own (httpx is pinned to 0.28.x); tests compare the
+        set are httpx.Request's own (see `_internals.httpx`); tests compare the
         result with an httpx-built request, attribute by attribute.
         """
-        request = cls.__new__(cls)
-        request.method = method
-        request.url = url
-        request.headers = httpx.Headers(headers)
-        request.extensions = extensions
-        request.stream = _EMPTY_BODY
-        request._content = b""
+        request = request_without_body(
+            cls, method, url, httpx.Headers(headers), extensions, _EMPTY_BODY
+        )
         request.config = config
         return request
 
@@ -126,7 +123,7 @@ class Response(Generic[DataT]):
             raw = httpx.Response(status_code, headers=headers, request=request, **body)
         self._raw: httpx.Response | None = raw
         self._data = data
-        self.request = request if request is not None else raw._request
+        self.request = request if request is not None else request_of(raw)
         self.config: dict[str, Any] = (
             config if config is not None else getattr(self.request, "config", {})
         )
@@ -219,7 +216,7 @@ class Response(Generic[DataT]):
     def url(self) -> httpx.URL | None:
         """The URL the response came from: after redirects, the last one."""
         raw = self._raw
-        final = raw._request if raw is not None else None  # httpx's `url` without RuntimeError
+        final = request_of(raw) if raw is not None else None  # httpx's `url` raises without
         if final is not None:
             return final.url
         return self.request.url if self.request is not None else None

@@ -48,6 +48,7 @@ from ._exceptions import (
     map_httpx_errors,
 )
 from ._interceptors import Handler, Interceptors, run_chain
+from ._internals.httpx import content_decoder, set_content
 from ._middleware import Endpoint, Middleware, MiddlewareStack, build_chain
 from ._models import Response, _status_message, discard
 from ._plugins import has_awaitable
@@ -747,7 +748,7 @@ async def _bounded_read(response: Response, limit: int, io: IO) -> None:
     """Read a response body, decoding it as it arrives, and stop as soon as the decoded size
     passes `limit` (`max_content_length`): the connection is closed, nothing more is read."""
     raw = response.raw
-    decoder = raw._get_content_decoder()  # httpx's own decoders (gzip, deflate, br, zstd)
+    decoder = content_decoder(raw)  # httpx's own decoders (gzip, deflate, br, zstd)
     declared = raw.headers.get("content-length", "")
     if (
         declared.isascii()
@@ -771,7 +772,7 @@ async def _bounded_read(response: Response, limit: int, io: IO) -> None:
     except BaseException:
         await discard(response, io.is_async)
         raise
-    raw._content = b"".join(parts)  # what httpx's read() leaves: the decoded body
+    set_content(raw, b"".join(parts))  # what httpx's read() leaves: the decoded body
 
 
 def _take(data: bytes, parts: list[bytes], size: int, limit: int, response: Response) -> int:
