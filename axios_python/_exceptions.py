@@ -27,13 +27,14 @@ from __future__ import annotations
 
 import builtins
 import ssl
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, ClassVar
+from urllib.parse import unquote, unquote_plus, urlsplit
 
 import httpx
 
-from .redaction import Redactor, redactor_for
+from .redaction import REDACTED, Redactor, redactor_for
 
 if TYPE_CHECKING:
     from ._models import Request, Response
@@ -87,8 +88,16 @@ class AxiosPythonError(Exception):
         return self.message
 
     def redact(self, redactor: Redactor) -> None:
-        """Redact the message with `redactor` (the pipeline applies the client's policy)."""
-        self.message = redactor.text(self.message)
+        """Redact the message with `redactor` (the pipeline applies the client's policy), and
+        the exceptions chained to this one (`__cause__`, `__context__`): a dependency's
+        exception whose text shows a secret of the request's URL is replaced by a
+        `RedactedCause` with the redacted text (and the original traceback and chain)."""
+        secrets = _url_secrets(self, redactor)
+        self._redact_message(redactor, secrets)
+        _redact_chain(self, redactor, secrets)
+
+    def _redact_message(self, redactor: Redactor, secrets: tuple[str, ...] = ()) -> None:
+        self.message = _scrub(self.message, redactor, secrets)
         self.args = (self.message, *self.args[1:])
 
     def __repr__(self) -> str:
@@ -207,6 +216,83 @@ class PluginError(AxiosPythonError):
         super().__init__(message, **kwargs)
         self.plugin = plugin
         self.hook = hook
+
+
+# --- secrets in chained exceptions -------------------------------------------------------
+
+
+class RedactedCause(Exception):
+    """A dependency's exception, chained to an axios_python error, whose text showed a secret
+    of the request's URL: its text with the secrets redacted, its type named in front."""
+
+
+_MIN_SECRET = 3  # a shorter value would redact ordinary words; URLs in text are redacted anyway
+
+
+def _url_secrets(error: AxiosPythonError, redactor: Redactor) -> tuple[str, ...]:
+    """The password and secret query parameter values of the error's request URL, as they
+    may appear in a dependency's message: percent-encoded and decoded."""
+    url: Any = error.request.url if error.request is not None else None
+    config = error.config or {}
+    if url is None:
+        url = config.get("url")
+    found: set[str] = set()
+    if url is not None:
+        parts = urlsplit(str(url))
+        if parts.password:
+            found |= {parts.password, unquote(parts.password)}
+        for piece in parts.query.split("&"):
+            name, _, value = piece.partition("=")
+            if value and redactor.is_secret_param(unquote_plus(name)):
+                found |= {value, unquote_plus(value)}
+    params = config.get("params")
+    if isinstance(params, Mapping):
+        found |= {str(v) for k, v in params.items() if redactor.is_secret_param(str(k))}
+    return tuple(sorted((s for s in found if len(s) >= _MIN_SECRET), key=len, reverse=True))
+
+
+def _scrub(text: str, redactor: Redactor, secrets: tuple[str, ...]) -> str:
+    text = redactor.text(text)
+    for secret in secrets:
+        text = text.replace(secret, REDACTED)
+    return text
+
+
+def _redact_chain(exc: BaseException, redactor: Redactor, secrets: tuple[str, ...]) -> None:
+    """Redact, in place, every exception chained below `exc` (each one once)."""
+    seen = {id(exc)}
+    pending = [exc]
+    while pending:
+        current = pending.pop()
+        suppress = current.__suppress_context__  # assigning __cause__ would set it
+        for attribute in ("__cause__", "__context__"):
+            linked = getattr(current, attribute)
+            if linked is None or id(linked) in seen:
+                continue
+            seen.add(id(linked))
+            replacement = _redacted(linked, redactor, secrets)
+            setattr(current, attribute, replacement)
+            seen.add(id(replacement))
+            pending.append(replacement)
+        current.__suppress_context__ = suppress
+
+
+def _redacted(exc: BaseException, redactor: Redactor, secrets: tuple[str, ...]) -> BaseException:
+    """`exc`, or a `RedactedCause` in its place when its text shows a secret."""
+    if isinstance(exc, AxiosPythonError):
+        exc._redact_message(redactor, secrets)
+        return exc
+    text = str(exc)
+    clean = _scrub(text, redactor, secrets)
+    if clean == text:
+        return exc
+    kind = type(exc)
+    copy = RedactedCause(f"{kind.__module__}.{kind.__qualname__}: {clean}")
+    copy.__traceback__ = exc.__traceback__
+    copy.__cause__ = exc.__cause__
+    copy.__context__ = exc.__context__
+    copy.__suppress_context__ = exc.__suppress_context__
+    return copy
 
 
 # --- httpx's errors, translated at one boundary ------------------------------------------

@@ -55,6 +55,7 @@ from ._plugins import has_awaitable
 from ._request_build import Memo, build_request
 from ._retry import ExponentialBackoff, RetryStrategy
 from ._transforms import after_error, after_response, before_request, needs_after
+from .redaction import redactor_for
 
 if TYPE_CHECKING:
     from ._cancel import CancelToken
@@ -330,6 +331,9 @@ class Pipeline:
             if handlers:
                 return await self._intercepted(config, io, handlers)
             return await self._through_chain(config, io)
+        except AxiosPythonError as exc:  # no secret in the chain of exceptions it wraps
+            exc.redact(redactor_for(exc.config or config))
+            raise
         finally:
             _ASYNC_CALL.reset(mode)
 
