@@ -236,19 +236,26 @@ def _url_secrets(error: AxiosPythonError, redactor: Redactor) -> tuple[str, ...]
     config = error.config or {}
     if url is None:
         url = config.get("url")
-    found: set[str] = set()
-    if url is not None:
-        parts = urlsplit(str(url))
-        if parts.password:
-            found |= {parts.password, unquote(parts.password)}
-        for piece in parts.query.split("&"):
-            name, _, value = piece.partition("=")
-            if value and redactor.is_secret_param(unquote_plus(name)):
-                found |= {value, unquote_plus(value)}
+    found = _secrets_in_url(str(url), redactor) if url is not None else set()
     params = config.get("params")
     if isinstance(params, Mapping):
         found |= {str(v) for k, v in params.items() if redactor.is_secret_param(str(k))}
     return tuple(sorted((s for s in found if len(s) >= _MIN_SECRET), key=len, reverse=True))
+
+
+def _secrets_in_url(url: str, redactor: Redactor) -> set[str]:
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # not a URL after all (a bad IPv6 literal): text() says nothing of it
+        return set()
+    found: set[str] = set()
+    if parts.password:
+        found |= {parts.password, unquote(parts.password)}
+    for piece in parts.query.split("&"):
+        name, _, value = piece.partition("=")
+        if value and redactor.is_secret_param(unquote_plus(name)):
+            found |= {value, unquote_plus(value)}
+    return found
 
 
 def _scrub(text: str, redactor: Redactor, secrets: tuple[str, ...]) -> str:

@@ -337,13 +337,17 @@ class Pipeline:
         finally:
             _ASYNC_CALL.reset(mode)
 
-    async def _through_chain(self, config: dict[str, Any], io: IO) -> Response:
-        """Steps 3-9: request interceptors, `transform_request`, the middleware chain."""
+    def _through_chain(
+        self, config: dict[str, Any], io: IO
+    ) -> Coroutine[Any, Any, Response]:
+        """Steps 3-9: request interceptors, `transform_request`, the middleware chain (a plain
+        def handing back the chain's coroutine: one frame less on every resume)."""
         if self.interceptors.request.handlers:
             config = _intercept_request(self.interceptors.request.handlers, config)
+        chain = self._chain(io)
         if _untransformed(config):
-            return await self._chain(io)(config)
-        return await _transformed(self._chain(io), config, io)
+            return chain(config)
+        return _transformed(chain, config, io)
 
     async def _intercepted(
         self, config: dict[str, Any], io: IO, handlers: tuple[Handler, ...]
@@ -430,15 +434,16 @@ class Pipeline:
                 response = await self._send(request, config, io, token, ends)
             if "on_response" in hooks:
                 response = await _on_response(pm, response, config, attempt)
-            await _validate(response, request, config, io)
+            validate = config.get("validate_status")
+            if validate is not None and not validate(response.status_code):
+                await _reject(response, request, config, io)
         except AxiosPythonError as exc:
             await _failed(exc, response, request, config, io, token)
             if "on_error" in hooks and not isinstance(exc, PluginError):
                 await _hook(pm, "on_error", error=exc, config=config, attempt=attempt)
             raise
         except Exception:  # the caller's own error (validate_status raised): as is, and closed
-            if response is not None and not response.is_closed:
-                await discard(response, io.is_async)
+            await _close_unhanded(response, io)
             raise
         return response
 
@@ -514,14 +519,17 @@ async def _on_response(
     return response
 
 
-async def _validate(response: Response, request: Request, config: dict[str, Any], io: IO) -> None:
-    """Step 9: `validate_status` rejects a status with `HTTPStatusError`."""
-    validate = config.get("validate_status")
-    if validate is not None and not validate(response.status_code):
-        await _read(response, io)  # an error's body is read, so error.response.data works
-        raise HTTPStatusError(
-            _status_message(response), response=response, request=request, config=config
-        )
+async def _reject(response: Response, request: Request, config: dict[str, Any], io: IO) -> None:
+    """Step 9: `validate_status` rejected the status: `HTTPStatusError`."""
+    await _read(response, io)  # an error's body is read, so error.response.data works
+    raise HTTPStatusError(
+        _status_message(response), response=response, request=request, config=config
+    )
+
+
+async def _close_unhanded(response: Response | None, io: IO) -> None:
+    if response is not None and not response.is_closed:
+        await discard(response, io.is_async)
 
 
 async def _failed(
@@ -534,8 +542,7 @@ async def _failed(
 ) -> None:
     """An attempt failed: close its response, give the error its context and the client's
     redaction policy; a cancelled token turns any error into `CancelError`."""
-    if response is not None and not response.is_closed:  # on_response raised: close
-        await discard(response, io.is_async)
+    await _close_unhanded(response, io)  # on_response or validate_status raised
     if token is not None and token.is_cancelled and not isinstance(exc, CancelError):
         raise CancelError(
             token.reason or "Request cancelled", config=config, request=request

@@ -37,7 +37,14 @@ class Memo:
 def build_request(config: dict[str, Any], memo: Memo | None = None) -> Request:
     """Build the `Request` for one attempt from the (possibly mutated) config."""
     try:
-        return _build(config, memo)
+        target, netloc = _target(config, memo)
+        headers = _auth_headers(config, memo, target)
+        method = _method(config.get("method", "GET"))
+        extensions = {"timeout": _timeout_extension(config.get("timeout", DEFAULT_TIMEOUT))}
+        body = _body(config)
+        if not body:
+            return _bodiless(method, target, netloc, headers, extensions, config, memo)
+        return _with_body(method, target, headers, extensions, config, body)
     except ConfigError as exc:
         exc.config = config
         raise
@@ -50,17 +57,6 @@ def build_request(config: dict[str, Any], memo: Memo | None = None) -> Request:
         ) from exc
     except (TypeError, ValueError, UnicodeEncodeError) as exc:
         raise ConfigError(f"cannot build the request: {exc}", config=config) from exc
-
-
-def _build(config: dict[str, Any], memo: Memo | None) -> Request:
-    target, netloc = _target(config, memo)
-    headers = _auth_headers(config, memo, target)
-    method = _method(config.get("method", "GET"))
-    extensions = {"timeout": _timeout_extension(config.get("timeout", DEFAULT_TIMEOUT))}
-    body = _body(config)
-    if not body:
-        return _bodiless(method, target, netloc, headers, extensions, config, memo)
-    return _with_body(method, target, headers, extensions, config, body)
 
 
 def _target(config: dict[str, Any], memo: Memo | None) -> tuple[httpx.URL, bytes]:
