@@ -73,38 +73,25 @@ def run_chain(handlers: tuple[Handler, ...], value: Any, error: BaseException | 
     """Thread `value` (or `error`) through the handlers; return the final value or raise."""
     for handler in handlers:
         if error is None:
-            value, error = _fulfilled(handler.fulfilled, value)
-        else:
-            value, error = _rejected(handler.rejected, value, error)
+            if handler.fulfilled is not None:
+                value, error = _step(handler.fulfilled, value, value, None)
+        elif handler.rejected is not None:
+            value, error = _step(handler.rejected, error, value, error)
     if error is not None:
         raise error
     return value
 
 
-def _fulfilled(
-    handler: Callable[[Any], Any] | None, value: Any
+def _step(
+    handler: Callable[[Any], Any], argument: Any, value: Any, error: BaseException | None
 ) -> tuple[Any, BaseException | None]:
-    """A fulfilled handler: its result replaces the value, None keeps it, raising rejects."""
-    if handler is None:
-        return value, None
+    """One handler: a result becomes the value (a rejected handler recovers), None keeps the
+    current value or error ("not handled"), raising makes that the error."""
     try:
-        result = handler(value)
+        result = handler(argument)
     except Exception as exc:
         return value, exc
-    return (value if result is None else result), None
-
-
-def _rejected(
-    handler: Callable[[Any], Any] | None, value: Any, error: BaseException
-) -> tuple[Any, BaseException | None]:
-    """A rejected handler: a result recovers, None passes the error on, raising replaces it."""
-    if handler is None:
-        return value, error
-    try:
-        result = handler(error)
-    except Exception as exc:
-        return value, exc
-    if result is None:  # None means "not handled": the error goes on
+    if result is None:
         return value, error
     return result, None
 
