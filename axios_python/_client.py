@@ -65,7 +65,7 @@ class AxiosPython:
 
             options = validate_client_options(config)
         self.defaults, transport_options = split_client_options(options)
-        self.transport = _make_transport(
+        made = _make_transport(
             transport if transport is not None else options.get("transport"), transport_options
         )
         # netrc credentials by host, under trust_env (as requests): read once, here
@@ -76,7 +76,7 @@ class AxiosPython:
         self._plugin_manager: PluginManager | None = None
         self._owned: dict[str, _Owned] = {}  # plugin name -> what it registered, its origin
         self._pipeline = Pipeline(
-            transport=self.transport,
+            transport=made,
             interceptors=self.interceptors,
             middlewares=self._stack,
             netrc=netrc,
@@ -93,6 +93,15 @@ class AxiosPython:
 
             for plugin, activation in autoload():
                 self._add(plugin, activation.name, activation.origin, from_environment=True)
+
+    @property
+    def transport(self) -> BaseTransport:
+        """The transport this client sends with (its pipeline's)."""
+        return self._pipeline.transport
+
+    @transport.setter
+    def transport(self, transport: BaseTransport) -> None:
+        self._pipeline.transport = transport
 
     # --- composition ---------------------------------------------------------------------
 

@@ -17,14 +17,13 @@ import httpx
 from typing_extensions import Self, TypeVar
 
 from ._exceptions import HTTPStatusError, map_httpx_errors
-from ._internals.httpx import request_of, request_without_body
+from ._internals.httpx import request_of
 from ._timings import NO_TIMINGS, Timings, TimingsSource
 
 __all__ = ["Request", "Response", "discard"]
 
 _UNSET: Any = object()
 DataT = TypeVar("DataT", default=Any)  # what `Response.data` holds: Any unless a response_model
-_EMPTY_BODY = httpx.ByteStream(b"")
 _TEXT_TYPES = frozenset(
     {
         "application/xml",
@@ -53,28 +52,6 @@ class Request(httpx.Request):
     ) -> None:
         super().__init__(method, url, **kwargs)
         self.config = {} if config is None else config
-
-    @classmethod
-    def _bodiless(
-        cls,
-        method: str,
-        url: httpx.URL,
-        headers: httpx.Headers,
-        extensions: dict[str, Any],
-        config: dict[str, Any],
-    ) -> Request:
-        """What `Request(method, url, headers=headers)` builds, without httpx's body encoder.
-
-        `method` must be upper case, and `headers` already hold what httpx would add (Host,
-        and Content-Length: 0 for POST/PUT/PATCH): see `_request_build._bodiless`. The attributes
-        set are httpx.Request's own (see `_internals.httpx`); tests compare the
-        result with an httpx-built request, attribute by attribute.
-        """
-        request = request_without_body(
-            cls, method, url, httpx.Headers(headers), extensions, _EMPTY_BODY
-        )
-        request.config = config
-        return request
 
 
 class Response(Generic[DataT]):

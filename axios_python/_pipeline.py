@@ -269,7 +269,16 @@ def _deepest_named(
 
 # --- the pipeline ------------------------------------------------------------------------
 
-_NO_HOOKS: frozenset[str] = frozenset()
+class _NoPlugins:
+    """The plugin manager of a client without plugins: no hook is active."""
+
+    active: frozenset[str] = frozenset()
+
+    def hook_codes(self) -> dict[CodeType, str]:
+        return {}
+
+
+_NO_PLUGINS = _NoPlugins()
 _FINAL = (CancelError, ConfigError, ContentTooLargeError, PluginError, MiddlewareError)
 
 
@@ -292,32 +301,37 @@ class Pipeline:
         self.transport = transport
         self.interceptors = interceptors
         self.middlewares = middlewares
-        self.plugins: PluginManager | None = None  # the client sets it with its first plugin
+        # the client sets its manager when it registers its first plugin
+        self.plugins: PluginManager | _NoPlugins = _NO_PLUGINS
         self._memo = Memo(netrc)  # what building this client's requests remembers
-        self._chains: tuple[tuple[Middleware, ...], Endpoint, Endpoint] | None = None
+        self._chains = self._build_chains()
 
     def names(self) -> dict[CodeType, str]:
         """Code objects of middleware and plugin hooks, to name them in errors."""
         known = self.middlewares.names()
-        if self.plugins is not None:
-            known.update(self.plugins.hook_codes())
+        known.update(self.plugins.hook_codes())
         return known
 
-    def _chain(self, io: IO) -> Endpoint:
-        """Step 4: the middleware chain for `io`, rebuilt when the stack changed."""
-        chains = self._chains
+    def _build_chains(self) -> tuple[tuple[Middleware, ...], Endpoint, Endpoint]:
+        """Step 4: the middleware stack's entries and the sync and async chains built on them
+        (rebuilt only when the entries change)."""
         entries = self.middlewares.entries
-        if chains is None or chains[0] is not entries:
-            chains = self._chains = (
-                entries,
-                build_chain(entries, self._endpoint(SYNC), SYNC),
-                build_chain(entries, self._endpoint(ASYNC), ASYNC),
-            )
-        return chains[2] if io.is_async else chains[1]
+        self._chains = (
+            entries,
+            build_chain(entries, self._endpoint(SYNC), SYNC),
+            build_chain(entries, self._endpoint(ASYNC), ASYNC),
+        )
+        return self._chains
 
     def _endpoint(self, io: IO) -> Endpoint:
         def endpoint(ctx: dict[str, Any]) -> Coroutine[Any, Any, Response]:
-            return self.send_with_retries(ctx, io)
+            """Step 5: the retry loop, entered when the call may retry or has a total timeout."""
+            timeout = ctx.get("timeout")
+            if ctx.get("max_retries") or (
+                type(timeout) not in _SCALARS and total_timeout(timeout) is not None
+            ):
+                return self.send_with_retries(ctx, io)
+            return self.attempt(ctx, io)
 
         return endpoint
 
@@ -327,7 +341,9 @@ class Pipeline:
         """Steps 2-10 of the module docstring for a merged config."""
         mode = _ASYNC_CALL.set(io.is_async)
         try:
-            _check_cancelled(config)
+            token: CancelToken | None = config.get("cancel_token")
+            if token is not None and token.is_cancelled:
+                raise _cancel_error(token, config)
             handlers = self.interceptors.response.handlers
             if handlers:
                 return await self._intercepted(config, io, handlers)
@@ -345,10 +361,17 @@ class Pipeline:
         def handing back the chain's coroutine: one frame less on every resume)."""
         if self.interceptors.request.handlers:
             config = _intercept_request(self.interceptors.request.handlers, config)
-        chain = self._chain(io)
-        if _untransformed(config):
-            return chain(config)
-        return _transformed(chain, config, io)
+        chains = self._chains
+        if chains[0] is not self.middlewares.entries:
+            chains = self._build_chains()
+        chain = chains[2] if io.is_async else chains[1]
+        if (
+            config.get("transform_request")
+            or config.get("transform_response")
+            or config.get("response_model") is not None
+        ):
+            return _transformed(chain, config, io)
+        return chain(config)
 
     async def _intercepted(
         self, config: dict[str, Any], io: IO, handlers: tuple[Handler, ...]
@@ -375,8 +398,6 @@ class Pipeline:
         max_retries = ctx.get("max_retries") or 0
         timeout = ctx.get("timeout")
         total = None if type(timeout) in _SCALARS else total_timeout(timeout)
-        if not max_retries and total is None:
-            return await self.attempt(ctx, io)
         retries = _Retries(ctx, max_retries, total)
         attempt = 1
         while True:
@@ -421,12 +442,14 @@ class Pipeline:
     ) -> Response:
         """Steps 6-9 for one attempt: on_request, build, send (or a plugin answers),
         on_response, validate_status; on an error, on_error."""
-        token: CancelToken | None = _check_cancelled(config)
+        token: CancelToken | None = config.get("cancel_token")
+        if token is not None and token.is_cancelled:
+            raise _cancel_error(token, config)
         pm = self.plugins
-        hooks = pm.active if pm is not None else _NO_HOOKS
+        hooks = pm.active
         if "on_request" in hooks:
             await _hook(pm, "on_request", config=config, attempt=attempt)
-        request = _build(config, self._memo, timeout_cap)
+        request = build_request(config, self._memo, timeout_cap)
         response: Response | None = None
         try:
             if "on_transport" in hooks:
@@ -440,8 +463,8 @@ class Pipeline:
                 await _reject(response, request, config, io)
         except AxiosPythonError as exc:
             await _failed(exc, response, request, config, io, token)
-            if "on_error" in hooks and not isinstance(exc, PluginError):
-                await _hook(pm, "on_error", error=exc, config=config, attempt=attempt)
+            if "on_error" in hooks:
+                await _on_error(pm, exc, config, attempt)
             raise
         except Exception:  # the caller's own error (validate_status raised): as is, and closed
             await _close_unhanded(response, io)
@@ -471,30 +494,12 @@ class Pipeline:
         return response
 
 
-def _check_cancelled(config: dict[str, Any]) -> CancelToken | None:
-    """Step 2: a token that is already cancelled fails before any I/O. Returns the token."""
-    token: CancelToken | None = config.get("cancel_token")
-    if token is not None and token.is_cancelled:
-        raise _cancel_error(token, config)
-    return token
-
-
 async def _hook(pm: Any, hook_name: str, **kwargs: Any) -> Any:
     """Call a hook (the plugin manager wraps failures); await its results if any is awaitable."""
     results = pm.call(hook_name, **kwargs)
     if has_awaitable(results):
         results = await pm.resolve(results, hook_name)
     return results
-
-
-def _build(config: dict[str, Any], memo: Memo, timeout_cap: float | None) -> Request:
-    """Step 6: the request for this attempt, its body length checked, its timeouts capped."""
-    request = build_request(config, memo)
-    if config.get("max_body_length") is not None:
-        _check_body_length(request, config)
-    if timeout_cap is not None:
-        _cap_timeout(request, timeout_cap)
-    return request
 
 
 async def _answer_from_plugins(
@@ -507,6 +512,12 @@ async def _answer_from_plugins(
     if response is not None and response.request is None:
         response.request, response.config = request, config
     return response
+
+
+async def _on_error(pm: Any, exc: AxiosPythonError, config: dict[str, Any], attempt: int) -> None:
+    """`on_error` observes an attempt's error (not a plugin's own failure)."""
+    if not isinstance(exc, PluginError):
+        await _hook(pm, "on_error", error=exc, config=config, attempt=attempt)
 
 
 async def _on_response(
@@ -710,14 +721,6 @@ async def _send_before(ends: float, io: IO, transport: BaseTransport, request: R
         raise _total_error(total, config, request) from None
 
 
-def _untransformed(config: dict[str, Any]) -> bool:
-    return not (
-        config.get("transform_request")
-        or config.get("transform_response")
-        or config.get("response_model") is not None
-    )
-
-
 async def _transformed(chain: Endpoint, config: dict[str, Any], io: IO) -> Response:
     """Steps 4-9 between axios's transforms: `transform_request` before the middleware, then
     `transform_response` and `response_model` on what the chain returns (see _transforms)."""
@@ -739,21 +742,6 @@ async def _transformed(chain: Endpoint, config: dict[str, Any], io: IO) -> Respo
 
 
 _RAW_CHUNK = 1024  # a gzip chunk inflates ~1000x at most: ~1 MiB decoded per step
-
-
-def _check_body_length(request: Request, config: dict[str, Any]) -> None:
-    """`max_body_length`: a request body over the limit is refused before any I/O (a body of
-    unknown length, a generator, is sent as is)."""
-    limit: int = config["max_body_length"]
-    length = request.headers.get("content-length")
-    if length is not None and length.isdigit() and int(length) > limit:
-        raise ContentTooLargeError(
-            f"request body of {int(length)} bytes exceeds max_body_length ({limit} bytes)",
-            limit=limit,
-            code="ERR_BODY_TOO_LARGE",
-            config=config,
-            request=request,
-        )
 
 
 async def _bounded_read(response: Response, limit: int, io: IO) -> None:
@@ -824,20 +812,6 @@ def _fresh(ctx: dict[str, Any]) -> dict[str, Any]:
     if type(params) is dict:  # hooks may edit it in place, as merge_config allows
         config["params"] = params.copy()
     return config
-
-
-def _cap_timeout(request: Request, cap: float) -> None:
-    timeouts = request.extensions.get("timeout") or {}
-    request.extensions["timeout"] = {
-        phase: cap if value is None else min(value, cap)
-        for phase, value in {
-            "connect": None,
-            "read": None,
-            "write": None,
-            "pool": None,
-            **timeouts,
-        }.items()
-    }
 
 
 async def _read(response: Response, io: IO) -> None:

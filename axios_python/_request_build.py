@@ -13,12 +13,15 @@ from typing import Any
 import httpx
 
 from ._config import DEFAULT_TIMEOUT, ConfigHeaders
-from ._exceptions import ConfigError
+from ._exceptions import ConfigError, ContentTooLargeError
 from ._headers import check_header_fields, is_token
+from ._internals.httpx import request_without_body
 from ._models import Request
 from ._urls import check_url_type, merge_url, short_url
 
 __all__ = ["PLAIN", "PRIMITIVE", "Memo", "build_request", "not_primitive"]
+
+_EMPTY_BODY = httpx.ByteStream(b"")
 
 
 class Memo:
@@ -34,17 +37,22 @@ class Memo:
         self.headers: dict[tuple[Any, ...], httpx.Headers] = {}
         self.netrc = netrc or {}  # Authorization values by host, from a netrc file
 
-def build_request(config: dict[str, Any], memo: Memo | None = None) -> Request:
-    """Build the `Request` for one attempt from the (possibly mutated) config."""
+def build_request(
+    config: dict[str, Any], memo: Memo | None = None, timeout_cap: float | None = None
+) -> Request:
+    """Build the `Request` for one attempt from the (possibly mutated) config: a body over
+    `max_body_length` is refused, and every phase timeout is capped to `timeout_cap` (what
+    the retry deadline or the total timeout leaves)."""
     try:
         target, netloc = _target(config, memo)
         headers = _auth_headers(config, memo, target)
         method = _method(config.get("method", "GET"))
         extensions = {"timeout": _timeout_extension(config.get("timeout", DEFAULT_TIMEOUT))}
         body = _body(config)
-        if not body:
-            return _bodiless(method, target, netloc, headers, extensions, config, memo)
-        return _with_body(method, target, headers, extensions, config, body)
+        if body:
+            request = _with_body(method, target, headers, extensions, config, body)
+        else:
+            request = _bodiless(method, target, netloc, headers, extensions, config, memo)
     except ConfigError as exc:
         exc.config = config
         raise
@@ -57,6 +65,11 @@ def build_request(config: dict[str, Any], memo: Memo | None = None) -> Request:
         ) from exc
     except (TypeError, ValueError, UnicodeEncodeError) as exc:
         raise ConfigError(f"cannot build the request: {exc}", config=config) from exc
+    if config.get("max_body_length") is not None:
+        _check_body_length(request, config)
+    if timeout_cap is not None:
+        _cap_timeout(request, timeout_cap)
+    return request
 
 
 def _target(config: dict[str, Any], memo: Memo | None) -> tuple[httpx.URL, bytes]:
@@ -213,7 +226,11 @@ def _bodiless(
         if memo is not None:
             _remember(memo.headers, key, ready)
     # Copies `ready`: the remembered object itself is never handed out.
-    return Request._bodiless(method, url, ready, extensions, config)
+    request = request_without_body(
+        Request, method, url, httpx.Headers(ready), extensions, _EMPTY_BODY
+    )
+    request.config = config
+    return request
 
 def _remember(table: dict[Any, Any], key: Any, value: Any) -> None:
     if len(table) >= Memo.SIZE:
@@ -286,3 +303,34 @@ def _netrc_auth(netrc: dict[str, str], url: httpx.URL, headers: Any) -> Any:
     headers = httpx.Headers(headers)
     headers["Authorization"] = value
     return headers
+
+
+def _check_body_length(request: Request, config: dict[str, Any]) -> None:
+    """`max_body_length`: a request body over the limit is refused before any I/O (a body of
+    unknown length, a generator, is sent as is)."""
+    limit: int = config["max_body_length"]
+    length = request.headers.get("content-length")
+    if length is not None and length.isdigit() and int(length) > limit:
+        raise ContentTooLargeError(
+            f"request body of {int(length)} bytes exceeds max_body_length ({limit} bytes)",
+            limit=limit,
+            code="ERR_BODY_TOO_LARGE",
+            config=config,
+            request=request,
+        )
+
+
+def _cap_timeout(request: Request, cap: float) -> None:
+    timeouts = request.extensions.get("timeout") or {}
+    request.extensions["timeout"] = {
+        phase: cap if value is None else min(value, cap)
+        for phase, value in {
+            "connect": None,
+            "read": None,
+            "write": None,
+            "pool": None,
+            **timeouts,
+        }.items()
+    }
+
+
