@@ -29,7 +29,6 @@ from ._api import (
 from ._calls import needs_event_loop
 from ._cancel import CancelToken
 from ._client import AxiosPython, create
-from ._config import resolve_url
 from ._environment import environment_proxies, ssl_context
 from ._exceptions import (
     AxiosPythonError,
@@ -61,6 +60,7 @@ from ._timings import Timings
 from ._transports.base import BaseTransport, LoopLocal
 from ._transports.mock import MockTransport
 from ._transports.pair import TransportPair
+from ._urls import resolve_url
 from ._version import __version__
 
 if typing.TYPE_CHECKING:  # imported lazily at run time (see __getattr__): pluggy loads on use

@@ -19,15 +19,12 @@ extra) and the output is a terminal. Exit codes:
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
 import signal
 import sys
-import threading
-import time
 from collections.abc import Callable, Sequence
-from typing import IO, TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import axios_python
@@ -94,6 +91,8 @@ def _run(argv: Sequence[str] | None) -> int:
     _add_request_arguments(request_parser)
     args = parser.parse_args(argv)
     if args.command == "demo":
+        from ._demo import demo
+
         return demo()
     if args.command == "request":
         return request_command(args, request_parser)
@@ -180,39 +179,62 @@ def _build_options(
     args: argparse.Namespace, parser: argparse.ArgumentParser
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """(client config, request options) from the parsed arguments; usage errors exit with 2."""
+    options: dict[str, Any] = {}
+    headers = _headers_argument(args.header, parser)
+    if headers:
+        options["headers"] = headers
+    params = _params_argument(args.param, parser)
+    if params:
+        options["params"] = params
+    options.update(_body_options(args, headers, parser))
+    return _client_config(args), options
+
+
+def _headers_argument(given: list[str], parser: argparse.ArgumentParser) -> dict[str, str]:
     headers: dict[str, str] = {}
-    for header in args.header:
+    for header in given:
         name, sep, value = header.partition(":")
         if not sep or not name.strip():
             parser.error(f'argument -H/--header: expected "Name: value", got {header!r}')
         headers[name.strip()] = value.strip()
+    return headers
+
+
+def _params_argument(given: list[str], parser: argparse.ArgumentParser) -> list[tuple[str, str]]:
     params: list[tuple[str, str]] = []
-    for param in args.param:
+    for param in given:
         key, sep, value = param.partition("=")
         if not sep or not key:
             parser.error(f"argument -p/--param: expected key=value, got {param!r}")
         params.append((key, value))
-    options: dict[str, Any] = {}
-    if headers:
-        options["headers"] = headers
-    if params:
-        options["params"] = params
+    return params
+
+
+def _body_options(
+    args: argparse.Namespace, headers: dict[str, str], parser: argparse.ArgumentParser
+) -> dict[str, Any]:
+    """`--json` as the JSON body, or `--data` (text, or `@file`) as a form body."""
     if args.json is not None:
         try:
-            options["json"] = json.loads(args.json)
+            return {"json": json.loads(args.json)}
         except ValueError as exc:
             parser.error(f"argument --json: invalid JSON: {exc}")
-    elif args.data is not None:
-        data: str | bytes = args.data
-        if args.data.startswith("@"):
-            try:
-                with open(args.data[1:], "rb") as file:
-                    data = file.read()
-            except OSError as exc:
-                parser.error(f"argument --data: cannot read {args.data[1:]!r}: {exc.strerror}")
-        options["content"] = data
-        if not any(name.lower() == "content-type" for name in headers):
-            options["headers"] = {**headers, "Content-Type": "application/x-www-form-urlencoded"}
+    if args.data is None:
+        return {}
+    data: str | bytes = args.data
+    if args.data.startswith("@"):
+        try:
+            with open(args.data[1:], "rb") as file:
+                data = file.read()
+        except OSError as exc:
+            parser.error(f"argument --data: cannot read {args.data[1:]!r}: {exc.strerror}")
+    if any(name.lower() == "content-type" for name in headers):
+        return {"content": data}
+    form = {**headers, "Content-Type": "application/x-www-form-urlencoded"}
+    return {"content": data, "headers": form}
+
+
+def _client_config(args: argparse.Namespace) -> dict[str, Any]:
     config: dict[str, Any] = {}
     if args.timeout is not None:
         config["timeout"] = args.timeout
@@ -223,7 +245,7 @@ def _build_options(
         config["retry_strategy"] = ExponentialBackoff(
             base=0.25, retry_on_status=[429, 502, 503, 504]
         )
-    return config, options
+    return config
 
 
 def request_command(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
@@ -416,10 +438,11 @@ class _Output:
     def note(self, message: str) -> None:
         print(message, file=sys.stderr)
 
-    def progress_bar(self, label: str) -> _RichBar | _PlainBar:
+    def progress_bar(self, label: str) -> _RichBar | _NoBar:
+        """rich's progress bar on stderr; without rich (the `cli` extra), none."""
         if self.rich is not None:
             return _RichBar(label, self.err_console)
-        return _PlainBar(label, sys.stderr)
+        return _NoBar()
 
 
 def _body_text(response: axios_python.Response) -> tuple[str | None, bool]:
@@ -432,6 +455,22 @@ def _body_text(response: axios_python.Response) -> tuple[str | None, bool]:
     if isinstance(data, str):
         return data, False
     return json.dumps(data, indent=2, ensure_ascii=False), True
+
+
+class _NoBar:
+    """No progress bar: what the command shows without rich."""
+
+    def update(self, event: ProgressEvent) -> None:
+        pass
+
+    def cancel(self) -> None:
+        pass
+
+    def __enter__(self) -> _NoBar:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        pass
 
 
 class _RichBar:
@@ -474,63 +513,7 @@ class _RichBar:
         self.progress.stop()
 
 
-class _PlainBar:
-    """A text progress bar: redrawn in place on a terminal, the final state only otherwise."""
-
-    WIDTH = 30
-
-    def __init__(self, label: str, stream: IO[str]) -> None:
-        self.label = label
-        self.stream = stream
-        self.live = stream.isatty()
-        self.last_draw = 0.0
-        self.final: str | None = None
-        self.cancelled = False
-
-    def update(self, event: ProgressEvent) -> None:
-        line = self.render(event)
-        if event.done:
-            self.final = line
-        elif self.live and time.monotonic() - self.last_draw > 0.1:
-            self.last_draw = time.monotonic()
-            self.stream.write("\r" + line)
-            self.stream.flush()
-
-    def render(self, event: ProgressEvent) -> str:
-        progress = 1.0 if event.done else event.progress
-        size = _human(event.loaded)
-        if event.total is not None:
-            size += f"/{_human(event.total)}"
-        rate = f" {_human(event.rate)}/s" if event.rate else ""
-        if progress is None:
-            return f"{self.label} {size}{rate}"
-        filled = int(progress * self.WIDTH)
-        bar = "#" * filled + "-" * (self.WIDTH - filled)
-        return f"{self.label} [{bar}] {progress * 100:3.0f}% {size}{rate}"
-
-    def cancel(self) -> None:
-        self.cancelled = True
-
-    def __enter__(self) -> _PlainBar:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self.final is not None and not self.cancelled:
-            self.stream.write(("\r" if self.live else "") + self.final + "\n")
-        elif self.live and self.last_draw:
-            self.stream.write("\n")
-        self.stream.flush()
-
-
-def _human(size: float) -> str:
-    for unit in ("B", "KiB", "MiB", "GiB"):
-        if size < 1024 or unit == "GiB":
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1024
-    raise AssertionError("unreachable")  # pragma: no cover
-
-
-# --- plugins and demo ----------------------------------------------------------------------
+# --- plugins ----------------------------------------------------------------------
 
 
 def list_plugins() -> int:
@@ -585,145 +568,6 @@ def _list_activation() -> int:
     for message in plan.skipped:
         print(f"Skipped: {message}")
     return EXIT_OK
-
-
-def demo() -> int:
-    """Start a server on 127.0.0.1 and show each feature against it, printing what happens."""
-    import axios_python
-
-    try:
-        from axios_python_testserver import LocalServer
-    except ImportError:
-        print(
-            "axios-python demo needs its embedded server, which is not installed:\n"
-            '    pip install "axios-python[cli]"',
-            file=sys.stderr,
-        )
-        return EXIT_CONFIG
-    with LocalServer() as server:
-        print(f"Embedded server listening on {server.url}\n")
-        _section("1. One-off request with the module-level helper")
-        response = axios_python.get(f"{server.url}/get", params={"q": "python"})
-        print(
-            f"GET /get?q=python -> {response.status_code}, ok={response.ok}, args={response.data['args']}"
-        )
-
-        _section("2. An isolated client, interceptors and middleware")
-        api = axios_python.create(
-            {"base_url": server.url, "timeout": 5, "headers": {"X-App-Version": "2.0"}}
-        )
-
-        def attach_auth(config: dict[str, Any]) -> dict[str, Any]:
-            config["headers"]["Authorization"] = "Bearer demo-token"
-            print("  request interceptor: attached Authorization")
-            return config
-
-        def unwrap(response: axios_python.Response) -> axios_python.Response:
-            streamed = response.config.get("stream")
-            if not streamed and isinstance(response.data, dict) and "headers" in response.data:
-                response.data = response.data["headers"]
-            print("  response interceptor: unwrapped the echoed headers")
-            return response
-
-        async def timing(ctx: dict[str, Any], next_fn: Any) -> Any:
-            start = time.perf_counter()
-            print(f"  -> {ctx['method']} {ctx['url']}")
-            result = await next_fn(ctx)
-            print(f"  <- {result.status_code} in {(time.perf_counter() - start) * 1000:.1f} ms")
-            return result
-
-        api.interceptors.request.use(attach_auth)
-        api.interceptors.response.use(unwrap)
-        api.use(timing)
-        response = api.get("/headers")
-        print(
-            f"  server saw: X-App-Version={response.data.get('X-App-Version')}, "
-            f"Authorization={response.data.get('Authorization')}"
-        )
-        print("  the same pipeline, async:")
-        statuses = asyncio.run(_gather(api))
-        print(f"  asyncio.gather of 3 requests -> {statuses}")
-
-        _section("3. Retries with back-off")
-        flaky = axios_python.create(
-            {
-                "base_url": server.url,
-                "max_retries": 3,
-                "retry_strategy": axios_python.ExponentialBackoff(base=0.05, retry_on_status=[503]),
-                "on_retry": lambda attempt, outcome, delay: print(
-                    f"  attempt {attempt} got {getattr(outcome, 'status_code', outcome)}; retrying in {delay * 1000:.0f} ms"
-                ),
-            }
-        )
-        response = flaky.get("/flaky/demo", params={"fail": 2})
-        print(
-            f"  GET /flaky/demo -> {response.status_code} after {response.data['attempt']} attempts"
-        )
-        try:
-            flaky.get("/status/503")
-        except axios_python.RetryError as exc:
-            print(
-                f"  GET /status/503 -> RetryError after {exc.attempts} attempts (code {exc.code})"
-            )
-        flaky.close()
-
-        _section("4. Typed errors")
-        try:
-            api.get("/delay/2", timeout=0.2)
-        except axios_python.TimeoutError as exc:
-            print(f"  timeout=0.2 on /delay/2 -> TimeoutError phase={exc.phase} code={exc.code}")
-        strict = axios_python.create(
-            {"base_url": server.url, "validate_status": lambda status: status < 400}
-        )
-        try:
-            strict.get("/status/404")
-        except axios_python.HTTPStatusError as exc:
-            print(f"  validate_status rejects 404 -> HTTPStatusError code={exc.code}")
-        strict.close()
-        try:
-            axios_python.create({"timout": 5})
-        except axios_python.ConfigError as exc:
-            print(f"  bad config -> ConfigError: {exc}")
-
-        _section("5. Cancellation from another thread")
-        token = axios_python.CancelToken()
-        threading.Timer(0.3, token.cancel, kwargs={"reason": "user navigated away"}).start()
-        start = time.perf_counter()
-        try:
-            api.get("/delay/10", cancel_token=token)
-        except axios_python.CancelError as exc:
-            print(f"  /delay/10 aborted after {time.perf_counter() - start:.2f} s: {exc}")
-        print(f"  the client is still healthy: GET /get -> {api.get('/get').status_code}")
-
-        _section("6. Streaming")
-        with api.get("/stream-bytes/4096", stream=True) as streamed:
-            sizes = [len(chunk) for chunk in streamed.iter_bytes(chunk_size=1024)]
-        print(f"  /stream-bytes/4096 in {len(sizes)} chunks of {sizes[0]} bytes")
-
-        _section("7. A custom plugin")
-
-        class CorrelationId(axios_python.Plugin):
-            def on_request(self, config: dict[str, Any]) -> dict[str, Any]:
-                config["headers"]["X-Correlation-Id"] = "demo-42"
-                return config
-
-        api.plugin(CorrelationId())
-        response = api.get("/headers")
-        print(f"  server saw X-Correlation-Id={response.data.get('X-Correlation-Id')}")
-        api.close()
-        axios_python.default_client().close()
-    print("\nDone.")
-    return 0
-
-
-async def _gather(api: Any) -> list[int]:
-    responses = await asyncio.gather(*(api.async_get("/get", params={"n": i}) for i in range(3)))
-    await api.aclose()
-    return [r.status_code for r in responses]
-
-
-def _section(title: str) -> None:
-    print(f"\n{title}")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -15,7 +15,8 @@ from ._config import merge_config, split_client_options
 from ._environment import netrc_credentials
 from ._exceptions import AxiosPythonError, ConfigError, PluginError
 from ._interceptors import Interceptors
-from ._pipeline import ASYNC, SYNC, Middleware, Pipeline, run_sync
+from ._middleware import Middleware, MiddlewareStack
+from ._pipeline import ASYNC, SYNC, Pipeline, run_sync
 from ._plugins import plugin_name
 
 if TYPE_CHECKING:
@@ -64,17 +65,22 @@ class AxiosPython:
 
             options = validate_client_options(config)
         self.defaults, transport_options = split_client_options(options)
-        self.transport = _make_transport(
+        made = _make_transport(
             transport if transport is not None else options.get("transport"), transport_options
         )
         # netrc credentials by host, under trust_env (as requests): read once, here
-        self._netrc = netrc_credentials() if options.get("trust_env", True) else {}
+        netrc = netrc_credentials() if options.get("trust_env", True) else {}
         self.interceptors = Interceptors()
         self._lock = threading.RLock()  # a plugin's on_register may call use()
-        self._middlewares: tuple[Middleware, ...] = ()
+        self._stack = MiddlewareStack()
         self._plugin_manager: PluginManager | None = None
         self._owned: dict[str, _Owned] = {}  # plugin name -> what it registered, its origin
-        self._pipeline = Pipeline(self, ())
+        self._pipeline = Pipeline(
+            transport=made,
+            interceptors=self.interceptors,
+            middlewares=self._stack,
+            netrc=netrc,
+        )
         for plugin in options.get("plugins", ()):
             if isinstance(plugin, tuple) and len(plugin) == 2 and isinstance(plugin[0], str):
                 self._add(*_by_name(plugin[0], plugin[1]), "create(plugins=[...])")
@@ -87,6 +93,15 @@ class AxiosPython:
 
             for plugin, activation in autoload():
                 self._add(plugin, activation.name, activation.origin, from_environment=True)
+
+    @property
+    def transport(self) -> BaseTransport:
+        """The transport this client sends with (its pipeline's)."""
+        return self._pipeline.transport
+
+    @transport.setter
+    def transport(self, transport: BaseTransport) -> None:
+        self._pipeline.transport = transport
 
     # --- composition ---------------------------------------------------------------------
 
@@ -101,23 +116,22 @@ class AxiosPython:
         if not callable(middleware):
             raise TypeError("middleware must be a callable (ctx, next_fn) -> response")
         with self._lock:
-            if outermost:
-                self._middlewares = (middleware, *self._middlewares)
-            else:
-                self._middlewares = (*self._middlewares, middleware)
-            self._pipeline = Pipeline(self, self._middlewares)
+            self._stack.add(middleware, outermost=outermost)
         return middleware
 
     def eject_middleware(self, middleware: Middleware) -> None:
         """Remove a middleware added with `use()` (one that is not there is ignored)."""
         with self._lock:
-            self._middlewares = tuple(m for m in self._middlewares if m is not middleware)
-            self._pipeline = Pipeline(self, self._middlewares)
+            self._stack.remove(middleware)
 
     @property
     def middlewares(self) -> tuple[Middleware, ...]:
         """The middleware added with `use()`, outermost first."""
-        return self._middlewares
+        return self._stack.entries
+
+    @property
+    def _middlewares(self) -> tuple[Middleware, ...]:
+        return self._stack.entries
 
     def plugin(self, plugin: Any, **options: Any) -> Any:
         """Register a plugin on this client only, and return it.
@@ -158,6 +172,7 @@ class AxiosPython:
             from ._manager import PluginManager
 
             self._plugin_manager = PluginManager()
+            self._pipeline.plugins = self._plugin_manager
             self._plugin_manager.hook.on_register.call_historic(kwargs={"client": self})
         return self._plugin_manager
 
@@ -303,7 +318,7 @@ class AxiosPython:
 
     # --- requests ------------------------------------------------------------------------
 
-    def _config(self, method: str, url: URL, options: dict[str, Any]) -> dict[str, Any]:
+    def _merged(self, method: str, url: URL, options: dict[str, Any]) -> dict[str, Any]:
         if options:
             options = (_validate_options or _load_validator())(options)
         return merge_config(self.defaults, method, url, options)
@@ -327,7 +342,7 @@ class AxiosPython:
             given["response_model"] = response_model
         pipeline = self._pipeline
         return run_sync(
-            pipeline.dispatch(self._config(method.upper(), url, given), SYNC),
+            pipeline.dispatch(self._merged(method.upper(), url, given), SYNC),
             pipeline.names,
         )
 
@@ -343,7 +358,7 @@ class AxiosPython:
         given: dict[str, Any] = dict(options)
         if response_model is not None:
             given["response_model"] = response_model
-        return await self._pipeline.dispatch(self._config(method.upper(), url, given), ASYNC)
+        return await self._pipeline.dispatch(self._merged(method.upper(), url, given), ASYNC)
 
     def get(
         self,

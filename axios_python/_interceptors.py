@@ -74,24 +74,26 @@ def run_chain(handlers: tuple[Handler, ...], value: Any, error: BaseException | 
     for handler in handlers:
         if error is None:
             if handler.fulfilled is not None:
-                try:
-                    result = handler.fulfilled(value)
-                except Exception as exc:
-                    error = exc
-                else:
-                    if result is not None:
-                        value = result
+                value, error = _step(handler.fulfilled, value, value, None)
         elif handler.rejected is not None:
-            try:
-                result = handler.rejected(error)
-            except Exception as exc:
-                error = exc
-            else:
-                if result is not None:  # None means "not handled": the error goes on
-                    value, error = result, None
+            value, error = _step(handler.rejected, error, value, error)
     if error is not None:
         raise error
     return value
+
+
+def _step(
+    handler: Callable[[Any], Any], argument: Any, value: Any, error: BaseException | None
+) -> tuple[Any, BaseException | None]:
+    """One handler: a result becomes the value (a rejected handler recovers), None keeps the
+    current value or error ("not handled"), raising makes that the error."""
+    try:
+        result = handler(argument)
+    except Exception as exc:
+        return value, exc
+    if result is None:
+        return value, error
+    return result, None
 
 
 class Interceptors:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import inspect
 import operator
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from types import CodeType, ModuleType, TracebackType
 from typing import Any, cast
 
@@ -41,6 +41,7 @@ class PluginManager(pluggy.PluginManager):
         self.add_hookspecs(hookspecs)
         self.active: frozenset[str] = frozenset()  # hook names that have implementations
         self._direct: dict[str, _Direct | None] = {}
+        self._monitors = 0  # installed hook call monitors (add_hookcall_monitoring)
 
     def parse_hookspec_opts(self, module_or_class: Any, name: str) -> pluggy.HookspecOpts | None:
         if name not in HOOK_NAMES:
@@ -96,7 +97,30 @@ class PluginManager(pluggy.PluginManager):
 
     def _refresh(self) -> None:
         self.active = frozenset(h for h in HOOK_NAMES if getattr(self.hook, h).get_hookimpls())
-        self._direct = {h: _direct_calls(getattr(self.hook, h)) for h in self.active}
+        if self._monitors:  # pluggy's own call path, which the monitors see
+            self._direct = {}
+        else:
+            self._direct = {h: _direct_calls(getattr(self.hook, h)) for h in self.active}
+
+    def add_hookcall_monitoring(
+        self,
+        before: Callable[[str, Sequence[pluggy.HookImpl], Mapping[str, Any]], None],
+        after: Callable[
+            [pluggy.Result[Any], str, Sequence[pluggy.HookImpl], Mapping[str, Any]], None
+        ],
+    ) -> Callable[[], None]:
+        """pluggy's monitoring (and `enable_tracing()`): while a monitor is installed, hooks
+        are called through pluggy's own loop, so that it sees every call."""
+        undo = super().add_hookcall_monitoring(before, after)
+        self._monitors += 1
+        self._refresh()
+
+        def undo_monitoring() -> None:
+            undo()
+            self._monitors -= 1
+            self._refresh()
+
+        return undo_monitoring
 
     # --- calling hooks -------------------------------------------------------------------
 
@@ -108,30 +132,22 @@ class PluginManager(pluggy.PluginManager):
         """
         try:
             direct = self._direct.get(hook_name)
-            check = _CHECKS.get(hook_name)
             if direct is None:
-                results = getattr(self.hook, hook_name)(**kwargs)
-                if check is not None:
-                    results = [check(result, kwargs, "<unknown>") for result in results]
-                return results
-            if direct[0]:  # firstresult
-                for function, arguments, _ in direct[1]:
-                    result = function(*arguments(kwargs))
-                    if result is not None:
-                        return result
-                return None
-            results = []
-            for function, arguments, owner in direct[1]:
-                result = function(*arguments(kwargs))
-                if result is not None:
-                    if check is not None:
-                        result = check(result, kwargs, owner)
-                    results.append(result)
-            return results
+                return self._call_through_pluggy(hook_name, kwargs)
+            if direct[0]:
+                return _first_result(direct[1], kwargs)
+            return _all_results(direct[1], kwargs, _CHECKS.get(hook_name))
         except AxiosPythonError:
             raise
         except Exception as exc:
             raise self._plugin_error(exc, hook_name) from exc
+
+    def _call_through_pluggy(self, hook_name: str, kwargs: dict[str, Any]) -> Any:
+        results = getattr(self.hook, hook_name)(**kwargs)
+        check = _CHECKS.get(hook_name)
+        if check is not None:
+            results = [check(result, kwargs, "<unknown>") for result in results]
+        return results
 
     async def resolve(self, result: Any, hook_name: str) -> Any:
         """Await awaitable hook results (a list, or a single firstresult value)."""
@@ -151,9 +167,19 @@ class PluginManager(pluggy.PluginManager):
                 arguments = {"client": client}
                 result = impl.function(*(arguments[name] for name in impl.argnames))
                 if inspect.isawaitable(result):
-                    from ._pipeline import run_sync
+                    from ._pipeline import run_sync  # the pipeline imports this module
 
                     run_sync(result)  # type: ignore[arg-type]
+
+    def hook_codes(self) -> dict[CodeType, str]:
+        """The code objects of every hook implementation, to name a plugin in an error."""
+        known: dict[CodeType, str] = {}
+        for hook_name in self.active:
+            for impl in getattr(self.hook, hook_name).get_hookimpls():
+                code = getattr(inspect.unwrap(impl.function), "__code__", None)
+                if code is not None:
+                    known[code] = f"plugin {impl.plugin_name}"
+        return known
 
     def _plugin_error(self, exc: BaseException, hook_name: str) -> PluginError:
         plugin = self._culprit(exc.__traceback__, hook_name)
@@ -226,7 +252,8 @@ async def _check_later(result: Any, kwargs: dict[str, Any], owner: str) -> Any:
 _CHECKS: dict[str, Callable[[Any, dict[str, Any], str], Any]] = {"on_request": _check_on_request}
 
 _Arguments = Callable[[dict[str, Any]], tuple[Any, ...]]
-_Direct = tuple[bool, tuple[tuple[Any, _Arguments, str], ...]]
+_Calls = tuple[tuple[Any, _Arguments, str], ...]
+_Direct = tuple[bool, _Calls]
 
 
 def _direct_calls(hook: pluggy.HookCaller) -> _Direct | None:
@@ -248,6 +275,30 @@ def _direct_calls(hook: pluggy.HookCaller) -> _Direct | None:
         for impl in reversed(impls)
     )
     return bool(spec.opts.get("firstresult")), calls
+
+
+def _first_result(calls: _Calls, kwargs: dict[str, Any]) -> Any:
+    """A `firstresult` hook: the first implementation's non-None result, or None."""
+    for function, arguments, _ in calls:
+        result = function(*arguments(kwargs))
+        if result is not None:
+            return result
+    return None
+
+
+def _all_results(
+    calls: _Calls, kwargs: dict[str, Any], check: Callable[[Any, dict[str, Any], str], Any] | None
+) -> list[Any]:
+    """Every implementation's non-None result, in pluggy's order, checked if the hook has a
+    return convention."""
+    results = []
+    for function, arguments, owner in calls:
+        result = function(*arguments(kwargs))
+        if result is not None:
+            if check is not None:
+                result = check(result, kwargs, owner)
+            results.append(result)
+    return results
 
 
 def _arguments(names: tuple[str, ...]) -> _Arguments:

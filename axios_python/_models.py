@@ -16,15 +16,14 @@ from typing import Any, Generic
 import httpx
 from typing_extensions import Self, TypeVar
 
-from ._errors import map_httpx_errors
-from ._exceptions import HTTPStatusError
+from ._exceptions import HTTPStatusError, map_httpx_errors
+from ._internals.httpx import request_of
 from ._timings import NO_TIMINGS, Timings, TimingsSource
 
-__all__ = ["Request", "Response"]
+__all__ = ["Request", "Response", "discard"]
 
 _UNSET: Any = object()
 DataT = TypeVar("DataT", default=Any)  # what `Response.data` holds: Any unless a response_model
-_EMPTY_BODY = httpx.ByteStream(b"")
 _TEXT_TYPES = frozenset(
     {
         "application/xml",
@@ -53,32 +52,6 @@ class Request(httpx.Request):
     ) -> None:
         super().__init__(method, url, **kwargs)
         self.config = {} if config is None else config
-
-    @classmethod
-    def _bodiless(
-        cls,
-        method: str,
-        url: httpx.URL,
-        headers: httpx.Headers,
-        extensions: dict[str, Any],
-        config: dict[str, Any],
-    ) -> Request:
-        """What `Request(method, url, headers=headers)` builds, without httpx's body encoder.
-
-        `method` must be upper case, and `headers` already hold what httpx would add (Host,
-        and Content-Length: 0 for POST/PUT/PATCH): see `_config._bodiless`. The attributes
-        set here are httpx.Request's own (httpx is pinned to 0.28.x); tests compare the
-        result with an httpx-built request, attribute by attribute.
-        """
-        request = cls.__new__(cls)
-        request.method = method
-        request.url = url
-        request.headers = httpx.Headers(headers)
-        request.extensions = extensions
-        request.stream = _EMPTY_BODY
-        request._content = b""
-        request.config = config
-        return request
 
 
 class Response(Generic[DataT]):
@@ -127,7 +100,7 @@ class Response(Generic[DataT]):
             raw = httpx.Response(status_code, headers=headers, request=request, **body)
         self._raw: httpx.Response | None = raw
         self._data = data
-        self.request = request if request is not None else raw._request
+        self.request = request if request is not None else request_of(raw)
         self.config: dict[str, Any] = (
             config if config is not None else getattr(self.request, "config", {})
         )
@@ -220,7 +193,7 @@ class Response(Generic[DataT]):
     def url(self) -> httpx.URL | None:
         """The URL the response came from: after redirects, the last one."""
         raw = self._raw
-        final = raw._request if raw is not None else None  # httpx's `url` without RuntimeError
+        final = request_of(raw) if raw is not None else None  # httpx's `url` raises without
         if final is not None:
             return final.url
         return self.request.url if self.request is not None else None
@@ -518,3 +491,11 @@ def _status_message(response: Response) -> str:
     if response.status_code < 400:
         kind = "Unexpected status"
     return f"{kind} '{response.status_code} {response.reason_phrase}' for url '{response.url}'"
+
+
+async def discard(response: Response, is_async: bool) -> None:
+    """Close a response that will not be handed on, from a sync or an async call."""
+    if is_async:
+        await response.aclose()
+    else:
+        response.close()

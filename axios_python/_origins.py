@@ -20,7 +20,7 @@ Entries of the host list:
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import httpx
@@ -112,45 +112,29 @@ class HostPolicy:
         if self.allow_any:
             return True
         url = config.get("url")
+        base = config.get("base_url")
+        if type(url) is not str:
+            return self._allows_target(base, url)
         # Taken before deciding: if add_base_url() replaces the dicts meanwhile, a decision
         # made with the old origins goes to the old dicts, not to the new ones.
-        urls = self._urls
-        if type(url) is str:
-            # The common case, a URL seen before, costs one dict lookup (most requests of a
-            # client go to a few URLs). Only absolute URLs are remembered: their decision does
-            # not depend on base_url.
-            decision = urls.get(url)
-            if decision is not None:
-                return decision
-        base = config.get("base_url")
-        if type(url) is str and url[:1] == "/" and url[1:2] != "/":
-            # A path: it goes to base_url's origin. Decided once per base_url.
-            bases = self._bases
-            decision = bases.get(base)
-            if decision is None:
-                decision = self._allows_base(base)
-                if len(bases) >= _CACHE_SIZE:
-                    bases.clear()
-                bases[base] = decision
+        urls, bases = self._urls, self._bases
+        # The common case, a URL seen before, costs one dict lookup (most requests of a client
+        # go to a few URLs). Only absolute URLs are remembered: their decision does not depend
+        # on base_url.
+        decision = urls.get(url)
+        if decision is not None:
             return decision
-        if type(url) is str:
-            scheme, sep, rest = url.partition("://")
-            if sep and scheme in ("http", "https"):
-                # An absolute URL: only its origin matters. Decided once per scheme://netloc.
-                cut = min((i for i in map(rest.find, "/?#") if i >= 0), default=len(rest))
-                prefix = url[: len(scheme) + 3 + cut]
-                bases = self._bases
-                decision = bases.get(prefix)
-                if decision is None:
-                    decision = self._allows_target(base, prefix + "/")
-                    if len(bases) >= _CACHE_SIZE:
-                        bases.clear()
-                    bases[prefix] = decision
-                if len(urls) >= _URL_CACHE_SIZE:
-                    urls.clear()
-                urls[url] = decision
-                return decision
-        return self._allows_target(base, url)
+        if url[:1] == "/" and url[1:2] != "/":
+            # A path: it goes to base_url's origin. Decided once per base_url.
+            return _remembered(bases, base, lambda: self._allows_base(base), _CACHE_SIZE)
+        prefix = _origin_prefix(url)
+        if prefix is None:
+            return self._allows_target(base, url)
+        # An absolute URL: only its origin matters. Decided once per scheme://netloc.
+        decision = _remembered(
+            bases, prefix, lambda: self._allows_target(base, prefix + "/"), _CACHE_SIZE
+        )
+        return _remembered(urls, url, lambda: decision, _URL_CACHE_SIZE)
 
     def allows_url(self, url: httpx.URL) -> bool:
         """Whether the absolute `url` is on a trusted origin."""
@@ -198,6 +182,26 @@ class HostPolicy:
             return "<HostPolicy any host>"
         origins = sorted(f"{scheme}://{host}:{port}" for scheme, host, port in self._origins)
         return f"<HostPolicy origins={origins} allowed_hosts={list(self._entries)}>"
+
+
+def _origin_prefix(url: str) -> str | None:
+    """`scheme://netloc` of an absolute http(s) URL, or None for anything else."""
+    scheme, sep, rest = url.partition("://")
+    if not sep or scheme not in ("http", "https"):
+        return None
+    cut = min((i for i in map(rest.find, "/?#") if i >= 0), default=len(rest))
+    return url[: len(scheme) + 3 + cut]
+
+
+def _remembered(table: dict[Any, bool], key: Any, decide: Callable[[], bool], size: int) -> bool:
+    """The decision for `key`, made once and remembered (a full table starts over)."""
+    decision = table.get(key)
+    if decision is None:
+        decision = decide()
+        if len(table) >= size:
+            table.clear()
+        table[key] = decision
+    return decision
 
 
 def _parse_entry(

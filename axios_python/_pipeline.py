@@ -5,10 +5,11 @@ api.get(url, **options)
  1. merge          defaults + options -> config                  (_config.merge_config)
  2. cancel check   an already-cancelled token fails before any I/O
  3. request interceptors, in registration order                   (_interceptors.run_chain)
- 4. middleware     first registered is outermost                   (build_chain)
+ 4. middleware     first registered is outermost                   (_middleware.build_chain)
  5.   retry loop   one turn per attempt                            (Pipeline.send_with_retries)
- 6.     plugins    on_request(config), then on_transport(request) may answer (cache hit)
- 7.     transport  sends; httpx errors become axios_python errors (_errors)
+ 6.     plugins    on_request(config); the request is built       (_request_build)
+                   on_transport(request) may answer (cache hit)
+ 7.     transport  sends; httpx errors become axios_python errors (_exceptions)
  8.     plugins    on_response(response), or on_error(error)
  9.     validate_status rejects a status -> HTTPStatusError (retried if in retry_on_status)
 10. response interceptors, in registration order: fulfilled(response) or rejected(error)
@@ -23,7 +24,6 @@ during a sync call (a middleware awaiting `aiohttp`, say) cannot complete there,
 
 from __future__ import annotations
 
-import inspect
 import math
 import time
 from collections.abc import Callable, Coroutine
@@ -33,8 +33,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import httpx
 
-from ._config import ConfigHeaders, Memo, build_request, total_timeout
-from ._errors import map_httpx_error, map_httpx_errors
+from ._config import ConfigHeaders, total_timeout
 from ._exceptions import (
     AxiosPythonError,
     CancelError,
@@ -46,24 +45,28 @@ from ._exceptions import (
     RetryError,
     StreamError,
     TimeoutError,
+    map_httpx_error,
+    map_httpx_errors,
 )
-from ._interceptors import run_chain
-from ._models import Response, _status_message
+from ._interceptors import Handler, Interceptors, run_chain
+from ._internals.httpx import content_decoder, set_content
+from ._middleware import Endpoint, Middleware, MiddlewareStack, build_chain
+from ._models import Response, _status_message, discard
 from ._plugins import has_awaitable
+from ._request_build import Memo, build_request
 from ._retry import ExponentialBackoff, RetryStrategy
 from ._transforms import after_error, after_response, before_request, needs_after
+from .redaction import redactor_for
 
 if TYPE_CHECKING:
     from ._cancel import CancelToken
-    from ._client import AxiosPython
+    from ._manager import PluginManager
     from ._models import Request
     from ._transports.base import BaseTransport
 
 __all__ = ["ASYNC", "SYNC", "Pipeline", "is_async_call", "run_sync"]
 
 T = TypeVar("T")
-Endpoint = Callable[[dict[str, Any]], Coroutine[Any, Any, Response]]
-Middleware = Callable[[dict[str, Any], Callable[[dict[str, Any]], Any]], Any]
 _HTTPX_ERRORS = (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError)
 
 
@@ -217,12 +220,20 @@ def run_sync(
     except StopIteration as stop:
         return stop.value  # type: ignore[no-any-return]
     except RuntimeError as exc:
-        if "event loop" in str(exc):
+        if _needs_event_loop(exc):
             raise _suspended_error(_deepest_named(exc.__traceback__, names)) from exc
         raise
     culprit = _awaiting(coro, names)
     coro.close()
     raise _suspended_error(culprit)
+
+
+def _needs_event_loop(exc: RuntimeError) -> bool:
+    """Whether `exc` says an event loop was needed ("no running event loop" from
+    `asyncio.get_running_loop()`, which asyncio primitives call; "no current event loop" from
+    `get_event_loop()`): asyncio raises a bare RuntimeError, with no subclass or attribute to
+    test, so the message is the only sign. This is the one place the core looks at it."""
+    return "event loop" in str(exc)
 
 
 def _suspended_error(culprit: str) -> AxiosPythonError:
@@ -256,279 +267,170 @@ def _deepest_named(
     return culprit
 
 
-# --- the middleware stack ----------------------------------------------------------------
-
-
-def middleware_name(mw: Any) -> str:
-    return getattr(mw, "__qualname__", None) or type(mw).__qualname__
-
-
-def middleware_code(mw: Any) -> CodeType | None:
-    func = inspect.unwrap(mw)
-    code = getattr(func, "__code__", None)
-    if code is None:
-        code = getattr(type(func).__dict__.get("__call__"), "__code__", None)
-    return code
-
-
-def _is_async(mw: Any) -> bool:
-    return inspect.iscoroutinefunction(mw) or inspect.iscoroutinefunction(
-        type(mw).__dict__.get("__call__")
-    )
-
-
-def build_chain(middlewares: tuple[Middleware, ...], endpoint: Endpoint, io: IO) -> Endpoint:
-    """Wrap `endpoint` in the middlewares, in reverse, so that the first one is outermost."""
-    chain = endpoint
-    for mw in reversed(middlewares):
-        chain = _layer(mw, chain, io)
-    return chain
-
-
-def _layer(mw: Middleware, inner: Endpoint, io: IO) -> Endpoint:
-    name = middleware_name(mw)
-    is_async = _is_async(mw)
-
-    def next_for(endpoint: Endpoint) -> Callable[[dict[str, Any]], Any]:
-        """What `mw` is given as `next_fn`: an awaitable on async calls, else the Response."""
-        if is_async:
-            return endpoint
-        if io.is_async:
-            return lambda ctx: _PendingResponse(endpoint, ctx, name)
-        return lambda ctx: run_sync(endpoint(ctx))
-
-    plain_next = next_for(inner)
-
-    def checked(result: Any, ctx: dict[str, Any]) -> Response:
-        if not isinstance(result, Response):
-            hint = "; did you forget `return await next_fn(ctx)`?" if result is None else ""
-            raise MiddlewareError(
-                f"middleware {name} returned {type(result).__name__}, not a Response{hint}",
-                config=ctx,
-            )
-        return result
-
-    async def layer(ctx: dict[str, Any]) -> Response:
-        if ctx.get("stream"):
-            return await streamed(ctx)
-        result = mw(ctx, plain_next)
-        if inspect.isawaitable(result):
-            result = await result
-        return result if type(result) is Response else checked(result, ctx)
-
-    async def streamed(ctx: dict[str, Any]) -> Response:
-        """`layer` for a streamed response, which holds its connection until closed: one that
-        `mw` does not hand on (it raised, or returned another response) is closed here."""
-        seen: list[Response] = []
-
-        async def tracked(inner_ctx: dict[str, Any]) -> Response:
-            response = await inner(inner_ctx)
-            seen.append(response)
-            return response
-
-        result: Response | None = None
-        try:
-            result = mw(ctx, next_for(tracked))
-            if inspect.isawaitable(result):
-                result = await result
-            result = checked(result, ctx)
-            return result
-        finally:
-            for response in seen:
-                if response is not result and not response.is_closed:
-                    await _discard(response, io)
-
-    return layer
-
-
-class _PendingResponse:
-    """What `next_fn(ctx)` gives a plain `def` middleware on an async call: an awaitable.
-
-    The rest of the chain starts when it is awaited, not before: a middleware that raises, or
-    returns, without awaiting it leaves no coroutine behind ("never awaited" warnings).
-    """
-
-    __slots__ = ("_ctx", "_endpoint", "_name")
-
-    def __init__(self, endpoint: Endpoint, ctx: dict[str, Any], name: str) -> None:
-        self._endpoint = endpoint
-        self._ctx = ctx
-        self._name = name
-
-    def __await__(self) -> Any:
-        return self._endpoint(self._ctx).__await__()
-
-    def __getattr__(self, attr: str) -> Any:
-        raise MiddlewareError(
-            f"middleware {self._name} is a plain def and used the response of an async call "
-            f"(.{attr}); on async calls next_fn(ctx) returns an awaitable. Make it `async def` "
-            "to work on both sync and async calls."
-        )
-
-
 # --- the pipeline ------------------------------------------------------------------------
+
+class _NoPlugins:
+    """The plugin manager of a client without plugins: no hook is active."""
+
+    active: frozenset[str] = frozenset()
+
+    def hook_codes(self) -> dict[CodeType, str]:
+        return {}
+
+
+_NO_PLUGINS = _NoPlugins()
+_FINAL = (CancelError, ConfigError, ContentTooLargeError, PluginError, MiddlewareError)
 
 
 class Pipeline:
-    """The flow of one client. Built once per set of middleware; holds no per-request state."""
+    """The flow of one client's requests, given what it needs: the transport, the
+    interceptors, the middleware stack and (once the client has one) the plugin manager.
 
-    def __init__(self, client: AxiosPython, middlewares: tuple[Middleware, ...]) -> None:
-        self.client = client
+    Built once per client. It holds no per-request state; its middleware chains are rebuilt
+    only when the stack's entries change.
+    """
+
+    def __init__(
+        self,
+        *,
+        transport: BaseTransport,
+        interceptors: Interceptors,
+        middlewares: MiddlewareStack,
+        netrc: dict[str, str] | None = None,
+    ) -> None:
+        self.transport = transport
+        self.interceptors = interceptors
         self.middlewares = middlewares
-        self._memo = Memo(client._netrc)  # what building this client's requests remembers
-        self._sync_chain = build_chain(middlewares, self._endpoint(SYNC), SYNC)
-        self._async_chain = build_chain(middlewares, self._endpoint(ASYNC), ASYNC)
+        # the client sets its manager when it registers its first plugin
+        self.plugins: PluginManager | _NoPlugins = _NO_PLUGINS
+        self._memo = Memo(netrc)  # what building this client's requests remembers
+        self._chains = self._build_chains()
 
     def names(self) -> dict[CodeType, str]:
         """Code objects of middleware and plugin hooks, to name them in errors."""
-        known: dict[CodeType, str] = {}
-        for mw in self.middlewares:
-            code = middleware_code(mw)
-            if code is not None:
-                known[code] = f"middleware {middleware_name(mw)}"
-        pm = self.client._plugin_manager
-        if pm is not None:
-            for hook_name in pm.active:
-                for impl in getattr(pm.hook, hook_name).get_hookimpls():
-                    code = getattr(inspect.unwrap(impl.function), "__code__", None)
-                    if code is not None:
-                        known[code] = f"plugin {impl.plugin_name}"
+        known = self.middlewares.names()
+        known.update(self.plugins.hook_codes())
         return known
+
+    def _build_chains(self) -> tuple[tuple[Middleware, ...], Endpoint, Endpoint]:
+        """Step 4: the middleware stack's entries and the sync and async chains built on them
+        (rebuilt only when the entries change)."""
+        entries = self.middlewares.entries
+        self._chains = (
+            entries,
+            build_chain(entries, self._endpoint(SYNC), SYNC),
+            build_chain(entries, self._endpoint(ASYNC), ASYNC),
+        )
+        return self._chains
+
+    def _endpoint(self, io: IO) -> Endpoint:
+        def endpoint(ctx: dict[str, Any]) -> Coroutine[Any, Any, Response]:
+            """Step 5: the retry loop, entered when the call may retry or has a total timeout."""
+            timeout = ctx.get("timeout")
+            if ctx.get("max_retries") or (
+                type(timeout) not in _SCALARS and total_timeout(timeout) is not None
+            ):
+                return self.send_with_retries(ctx, io)
+            return self.attempt(ctx, io)
+
+        return endpoint
+
+    # --- steps 2-10: one call ------------------------------------------------------------
 
     async def dispatch(self, config: dict[str, Any], io: IO) -> Response:
         """Steps 2-10 of the module docstring for a merged config."""
         mode = _ASYNC_CALL.set(io.is_async)
         try:
-            token = config.get("cancel_token")
+            token: CancelToken | None = config.get("cancel_token")
             if token is not None and token.is_cancelled:
                 raise _cancel_error(token, config)
-            interceptors = self.client.interceptors
-            chain = self._async_chain if io.is_async else self._sync_chain
-            if not interceptors.response.handlers:
-                if interceptors.request.handlers:
-                    config = _intercept_request(interceptors.request.handlers, config)
-                if (
-                    config.get("transform_request")
-                    or config.get("transform_response")
-                    or config.get("response_model") is not None
-                ):
-                    return await _transformed(chain, config, io)
-                return await chain(config)
-            response: Response | None = None
-            error: Exception | None = None
-            try:
-                if interceptors.request.handlers:
-                    config = _intercept_request(interceptors.request.handlers, config)
-                if _untransformed(config):
-                    response = await chain(config)
-                else:
-                    response = await _transformed(chain, config, io)
-            except Exception as exc:  # asyncio.CancelledError is a BaseException and passes
-                error = exc
-            try:
-                # A response interceptor may return anything; most return the Response.
-                return cast(Response, run_chain(interceptors.response.handlers, response, error))
-            except BaseException:
-                if response is not None and not response.is_closed:  # never leak an open stream
-                    await _discard(response, io)
-                raise
+            handlers = self.interceptors.response.handlers
+            if handlers:
+                return await self._intercepted(config, io, handlers)
+            return await self._through_chain(config, io)
+        except AxiosPythonError as exc:  # no secret in the chain of exceptions it wraps
+            exc.redact(redactor_for(exc.config or config))
+            raise
         finally:
             _ASYNC_CALL.reset(mode)
 
-    def _endpoint(self, io: IO) -> Endpoint:
-        def endpoint(ctx: dict[str, Any]) -> Coroutine[Any, Any, Response]:
-            return self.send_with_retries(ctx, io)
+    def _through_chain(
+        self, config: dict[str, Any], io: IO
+    ) -> Coroutine[Any, Any, Response]:
+        """Steps 3-9: request interceptors, `transform_request`, the middleware chain (a plain
+        def handing back the chain's coroutine: one frame less on every resume)."""
+        if self.interceptors.request.handlers:
+            config = _intercept_request(self.interceptors.request.handlers, config)
+        chains = self._chains
+        if chains[0] is not self.middlewares.entries:
+            chains = self._build_chains()
+        chain = chains[2] if io.is_async else chains[1]
+        if (
+            config.get("transform_request")
+            or config.get("transform_response")
+            or config.get("response_model") is not None
+        ):
+            return _transformed(chain, config, io)
+        return chain(config)
 
-        return endpoint
+    async def _intercepted(
+        self, config: dict[str, Any], io: IO, handlers: tuple[Handler, ...]
+    ) -> Response:
+        """Step 10: the response interceptors see the response, or the error."""
+        response: Response | None = None
+        error: Exception | None = None
+        try:
+            response = await self._through_chain(config, io)
+        except Exception as exc:  # asyncio.CancelledError is a BaseException and passes
+            error = exc
+        try:
+            # A response interceptor may return anything; most return the Response.
+            return cast(Response, run_chain(handlers, response, error))
+        except BaseException:
+            if response is not None and not response.is_closed:  # never leak an open stream
+                await discard(response, io.is_async)
+            raise
+
+    # --- step 5: the retry loop ----------------------------------------------------------
 
     async def send_with_retries(self, ctx: dict[str, Any], io: IO) -> Response:
         """Step 5: attempts until success, a non-retryable outcome, exhaustion or the deadline."""
         max_retries = ctx.get("max_retries") or 0
         timeout = ctx.get("timeout")
         total = None if type(timeout) in _SCALARS else total_timeout(timeout)
-        if not max_retries and total is None:
-            return await self.attempt(ctx, io)
-        strategy: RetryStrategy = ctx.get("retry_strategy") or _DEFAULT_STRATEGY
-        token: CancelToken | None = ctx.get("cancel_token")
-        deadline = ctx.get("retry_deadline")
-        started = time.monotonic()
-        ends = None if total is None else started + total
-        body_start = _body_start(ctx)
+        retries = _Retries(ctx, max_retries, total)
         attempt = 1
         while True:
-            now = time.monotonic()
-            remaining = None if deadline is None else deadline - (now - started)
-            if ends is not None:
-                remaining = ends - now if remaining is None else min(remaining, ends - now)
             error: AxiosPythonError | None = None
-            response: Response | None = None
+            response: Response | None
             try:
                 response = await self.attempt(
                     _fresh(ctx) if max_retries else ctx,
                     io,
-                    timeout_cap=remaining,
+                    timeout_cap=retries.time_left(),
                     attempt=attempt,
-                    ends=ends,
+                    ends=retries.ends,
                 )
-            except (CancelError, ConfigError, ContentTooLargeError, PluginError, MiddlewareError):
+            except _FINAL:
                 raise
             except AxiosPythonError as exc:
-                if ends is not None and isinstance(exc, TimeoutError):
-                    if exc.phase == "total":
-                        raise
-                    if time.monotonic() >= ends - _SLACK:  # a phase capped to the time left
-                        raise _total_error(total, exc.config or ctx, exc.request) from exc
+                retries.check_total(exc)
                 if not max_retries:
                     raise
                 error, response = exc, exc.response
             else:
-                if not max_retries or response.status_code not in strategy.retry_on_status:
+                if not retries.on_status(response):
                     return response
-            delay = strategy.decide(
-                attempt, ctx.get("method", "GET"), error=error, response=response
-            )
+            delay = await retries.delay(attempt, error, response, io)
             if delay is None:  # not retryable: the outcome stands as it is
                 if error is not None:
                     raise error
                 assert response is not None
                 return response
-            exhausted = attempt > max_retries
-            if delay == math.inf:  # the server asked to wait longer than max_retry_after
-                assert response is not None
-                await _read_or_discard(response, io)
-                raise _retry_error(
-                    attempt,
-                    error,
-                    response,
-                    ctx,
-                    deadline_hit=False,
-                    why=_too_long(response, strategy),
-                )
-            if (
-                not exhausted
-                and deadline is not None
-                and time.monotonic() - started + delay >= deadline
-            ):
-                exhausted = True
-            if ends is not None and not exhausted and time.monotonic() + delay >= ends:
-                if response is not None:
-                    await _discard(response, io)
-                last = error or HTTPStatusError(_status_message(response), response=response)  # type: ignore[arg-type]
-                raise _total_error(total, ctx, last.request, retry=attempt) from last
-            if exhausted:
-                if response is not None and error is None:
-                    await _read_or_discard(response, io)  # free the connection; .data still works
-                raise _retry_error(
-                    attempt, error, response, ctx, deadline_hit=attempt <= max_retries
-                )
-            if response is not None:
-                await _discard(response, io)
-            _rewind_body(ctx, body_start, error, response)
-            on_retry = ctx.get("on_retry")
-            if on_retry is not None:
-                on_retry(attempt, error if error is not None else response, delay)
-            await io.sleep(delay, token)
+            await retries.before_next(attempt, error, response, delay, io)
             attempt += 1
+
+    # --- steps 6-9: one attempt ----------------------------------------------------------
 
     async def attempt(
         self,
@@ -538,82 +440,235 @@ class Pipeline:
         attempt: int = 1,
         ends: float | None = None,
     ) -> Response:
-        """Steps 6-9 for one attempt."""
+        """Steps 6-9 for one attempt: on_request, build, send (or a plugin answers),
+        on_response, validate_status; on an error, on_error."""
         token: CancelToken | None = config.get("cancel_token")
         if token is not None and token.is_cancelled:
             raise _cancel_error(token, config)
-        pm = self.client._plugin_manager
-        hooks = pm.active if pm is not None else frozenset()
+        pm = self.plugins
+        hooks = pm.active
         if "on_request" in hooks:
-            assert pm is not None
-            results = pm.call("on_request", config=config, attempt=attempt)
-            if has_awaitable(results):
-                await pm.resolve(results, "on_request")
-        request = build_request(config, self._memo)
-        if config.get("max_body_length") is not None:
-            _check_body_length(request, config)
-        if timeout_cap is not None:
-            _cap_timeout(request, timeout_cap)
+            await _hook(pm, "on_request", config=config, attempt=attempt)
+        request = build_request(config, self._memo, timeout_cap)
         response: Response | None = None
         try:
             if "on_transport" in hooks:
-                assert pm is not None
-                response = pm.call("on_transport", request=request, config=config, attempt=attempt)
-                if has_awaitable(response):
-                    response = await pm.resolve(response, "on_transport")
-                if response is not None and response.request is None:
-                    response.request, response.config = request, config
+                response = await _answer_from_plugins(pm, request, config, attempt)
             if response is None:
-                try:
-                    if ends is None:
-                        response = await io.send(self.client.transport, request, token)
-                    else:
-                        response = await _send_before(ends, io, self.client.transport, request)
-                        response.config = config
-                except _HTTPX_ERRORS as exc:  # a custom transport built on httpx
-                    raise map_httpx_error(exc, request) from exc
-                limit = config.get("max_content_length")
-                if limit is not None and not config.get("stream") and not response.is_closed:
-                    await _bounded_read(response, limit, io)
+                response = await self._send(request, config, io, token, ends)
             if "on_response" in hooks:
-                assert pm is not None
-                results = pm.call("on_response", response=response, config=config, attempt=attempt)
-                if has_awaitable(results):
-                    results = await pm.resolve(results, "on_response")
-                for result in results:
-                    if isinstance(result, Response):
-                        response = result
+                response = await _on_response(pm, response, config, attempt)
             validate = config.get("validate_status")
             if validate is not None and not validate(response.status_code):
-                await _read(response, io)  # an error's body is read, so error.response.data works
-                raise HTTPStatusError(
-                    _status_message(response), response=response, request=request, config=config
-                )
+                await _reject(response, request, config, io)
         except AxiosPythonError as exc:
-            if response is not None and not response.is_closed:  # on_response raised: close
-                await _discard(response, io)
-            if token is not None and token.is_cancelled and not isinstance(exc, CancelError):
-                raise CancelError(
-                    token.reason or "Request cancelled", config=config, request=request
-                ) from exc
-            if exc.config is None:
-                exc.config = config
-            if exc.request is None:
-                exc.request = request
-            redactor = config.get("redact")
-            if redactor is not None:  # the client's own policy (the default one ran already)
-                exc.redact(redactor)
-            if "on_error" in hooks and not isinstance(exc, PluginError):
-                assert pm is not None
-                results = pm.call("on_error", error=exc, config=config, attempt=attempt)
-                if has_awaitable(results):
-                    await pm.resolve(results, "on_error")
+            await _failed(exc, response, request, config, io, token)
+            if "on_error" in hooks:
+                await _on_error(pm, exc, config, attempt)
             raise
         except Exception:  # the caller's own error (validate_status raised): as is, and closed
-            if response is not None and not response.is_closed:
-                await _discard(response, io)
+            await _close_unhanded(response, io)
             raise
         return response
+
+    async def _send(
+        self,
+        request: Request,
+        config: dict[str, Any],
+        io: IO,
+        token: CancelToken | None,
+        ends: float | None,
+    ) -> Response:
+        """Step 7: the transport sends; httpx errors become axios_python errors."""
+        try:
+            if ends is None:
+                response = await io.send(self.transport, request, token)
+            else:
+                response = await _send_before(ends, io, self.transport, request)
+                response.config = config
+        except _HTTPX_ERRORS as exc:  # a custom transport built on httpx
+            raise map_httpx_error(exc, request) from exc
+        limit = config.get("max_content_length")
+        if limit is not None and not config.get("stream") and not response.is_closed:
+            await _bounded_read(response, limit, io)
+        return response
+
+
+async def _hook(pm: Any, hook_name: str, **kwargs: Any) -> Any:
+    """Call a hook (the plugin manager wraps failures); await its results if any is awaitable."""
+    results = pm.call(hook_name, **kwargs)
+    if has_awaitable(results):
+        results = await pm.resolve(results, hook_name)
+    return results
+
+
+async def _answer_from_plugins(
+    pm: Any, request: Request, config: dict[str, Any], attempt: int
+) -> Response | None:
+    """`on_transport` (firstresult): a plugin may answer without the network (a cache hit)."""
+    response: Response | None = await _hook(
+        pm, "on_transport", request=request, config=config, attempt=attempt
+    )
+    if response is not None and response.request is None:
+        response.request, response.config = request, config
+    return response
+
+
+async def _on_error(pm: Any, exc: AxiosPythonError, config: dict[str, Any], attempt: int) -> None:
+    """`on_error` observes an attempt's error (not a plugin's own failure)."""
+    if not isinstance(exc, PluginError):
+        await _hook(pm, "on_error", error=exc, config=config, attempt=attempt)
+
+
+async def _on_response(
+    pm: Any, response: Response, config: dict[str, Any], attempt: int
+) -> Response:
+    """Step 8: `on_response`; a plugin that returns a Response replaces the response."""
+    results = await _hook(pm, "on_response", response=response, config=config, attempt=attempt)
+    for result in results:
+        if isinstance(result, Response):
+            response = result
+    return response
+
+
+async def _reject(response: Response, request: Request, config: dict[str, Any], io: IO) -> None:
+    """Step 9: `validate_status` rejected the status: `HTTPStatusError`."""
+    await _read(response, io)  # an error's body is read, so error.response.data works
+    raise HTTPStatusError(
+        _status_message(response), response=response, request=request, config=config
+    )
+
+
+async def _close_unhanded(response: Response | None, io: IO) -> None:
+    if response is not None and not response.is_closed:
+        await discard(response, io.is_async)
+
+
+async def _failed(
+    exc: AxiosPythonError,
+    response: Response | None,
+    request: Request,
+    config: dict[str, Any],
+    io: IO,
+    token: CancelToken | None,
+) -> None:
+    """An attempt failed: close its response, give the error its context and the client's
+    redaction policy; a cancelled token turns any error into `CancelError`."""
+    await _close_unhanded(response, io)  # on_response or validate_status raised
+    if token is not None and token.is_cancelled and not isinstance(exc, CancelError):
+        raise CancelError(
+            token.reason or "Request cancelled", config=config, request=request
+        ) from exc
+    if exc.config is None:
+        exc.config = config
+    if exc.request is None:
+        exc.request = request
+    redactor = config.get("redact")
+    if redactor is not None:  # the client's own policy (the default one ran already)
+        exc.redact(redactor)
+
+
+class _Retries:
+    """One call's retry state: the strategy, the deadlines, and what each outcome leads to."""
+
+    __slots__ = (
+        "body_start",
+        "ctx",
+        "deadline",
+        "ends",
+        "max_retries",
+        "started",
+        "strategy",
+        "token",
+        "total",
+    )
+
+    def __init__(self, ctx: dict[str, Any], max_retries: int, total: float | None) -> None:
+        self.ctx = ctx
+        self.max_retries = max_retries
+        self.total = total
+        self.strategy: RetryStrategy = ctx.get("retry_strategy") or _DEFAULT_STRATEGY
+        self.token: CancelToken | None = ctx.get("cancel_token")
+        self.deadline: float | None = ctx.get("retry_deadline")
+        self.started = time.monotonic()
+        self.ends = None if total is None else self.started + total
+        self.body_start = _body_start(ctx)
+
+    def time_left(self) -> float | None:
+        """What the retry deadline and the total timeout leave for the next attempt."""
+        now = time.monotonic()
+        remaining = None if self.deadline is None else self.deadline - (now - self.started)
+        if self.ends is not None:
+            remaining = self.ends - now if remaining is None else min(remaining, self.ends - now)
+        return remaining
+
+    def check_total(self, exc: AxiosPythonError) -> None:
+        """A timeout under a total deadline: the total one, or a phase capped to the time left
+        (then reported as the total timeout)."""
+        if self.ends is None or not isinstance(exc, TimeoutError):
+            return
+        if exc.phase == "total":
+            raise exc
+        if time.monotonic() >= self.ends - _SLACK:
+            raise _total_error(self.total, exc.config or self.ctx, exc.request) from exc
+
+    def on_status(self, response: Response) -> bool:
+        """Whether a response's status asks for a retry."""
+        return bool(self.max_retries) and response.status_code in self.strategy.retry_on_status
+
+    async def delay(
+        self, attempt: int, error: AxiosPythonError | None, response: Response | None, io: IO
+    ) -> float | None:
+        """Seconds to wait before the next attempt, None when the outcome stands; raises when
+        retries are exhausted or a deadline leaves no time (the last outcome as the cause)."""
+        ctx = self.ctx
+        delay = self.strategy.decide(
+            attempt, ctx.get("method", "GET"), error=error, response=response
+        )
+        if delay is None:
+            return None
+        if delay == math.inf:  # the server asked to wait longer than max_retry_after
+            assert response is not None
+            await _read_or_discard(response, io)
+            why = _too_long(response, self.strategy)
+            raise _retry_error(attempt, error, response, ctx, deadline_hit=False, why=why)
+        exhausted = attempt > self.max_retries or self._past_deadline(delay)
+        if not exhausted and self.ends is not None and time.monotonic() + delay >= self.ends:
+            await self._out_of_time(attempt, error, response, io)
+        if exhausted:
+            if response is not None and error is None:
+                await _read_or_discard(response, io)  # free the connection; .data still works
+            deadline_hit = attempt <= self.max_retries
+            raise _retry_error(attempt, error, response, ctx, deadline_hit=deadline_hit)
+        return delay
+
+    def _past_deadline(self, delay: float) -> bool:
+        return self.deadline is not None and time.monotonic() - self.started + delay >= self.deadline
+
+    async def _out_of_time(
+        self, attempt: int, error: AxiosPythonError | None, response: Response | None, io: IO
+    ) -> None:
+        if response is not None:
+            await discard(response, io.is_async)
+        last = error or HTTPStatusError(_status_message(response), response=response)  # type: ignore[arg-type]
+        raise _total_error(self.total, self.ctx, last.request, retry=attempt) from last
+
+    async def before_next(
+        self,
+        attempt: int,
+        error: AxiosPythonError | None,
+        response: Response | None,
+        delay: float,
+        io: IO,
+    ) -> None:
+        """Free the failed attempt's response, rewind the body, tell `on_retry`, wait."""
+        if response is not None:
+            await discard(response, io.is_async)
+        _rewind_body(self.ctx, self.body_start, error, response)
+        on_retry = self.ctx.get("on_retry")
+        if on_retry is not None:
+            on_retry(attempt, error if error is not None else response, delay)
+        await io.sleep(delay, self.token)
 
 
 _DEFAULT_STRATEGY = ExponentialBackoff()
@@ -666,14 +721,6 @@ async def _send_before(ends: float, io: IO, transport: BaseTransport, request: R
         raise _total_error(total, config, request) from None
 
 
-def _untransformed(config: dict[str, Any]) -> bool:
-    return not (
-        config.get("transform_request")
-        or config.get("transform_response")
-        or config.get("response_model") is not None
-    )
-
-
 async def _transformed(chain: Endpoint, config: dict[str, Any], io: IO) -> Response:
     """Steps 4-9 between axios's transforms: `transform_request` before the middleware, then
     `transform_response` and `response_model` on what the chain returns (see _transforms)."""
@@ -690,33 +737,18 @@ async def _transformed(chain: Endpoint, config: dict[str, Any], io: IO) -> Respo
         return after_response(response, config)
     except BaseException:
         if not response.is_closed:
-            await _discard(response, io)
+            await discard(response, io.is_async)
         raise
 
 
 _RAW_CHUNK = 1024  # a gzip chunk inflates ~1000x at most: ~1 MiB decoded per step
 
 
-def _check_body_length(request: Request, config: dict[str, Any]) -> None:
-    """`max_body_length`: a request body over the limit is refused before any I/O (a body of
-    unknown length, a generator, is sent as is)."""
-    limit: int = config["max_body_length"]
-    length = request.headers.get("content-length")
-    if length is not None and length.isdigit() and int(length) > limit:
-        raise ContentTooLargeError(
-            f"request body of {int(length)} bytes exceeds max_body_length ({limit} bytes)",
-            limit=limit,
-            code="ERR_BODY_TOO_LARGE",
-            config=config,
-            request=request,
-        )
-
-
 async def _bounded_read(response: Response, limit: int, io: IO) -> None:
     """Read a response body, decoding it as it arrives, and stop as soon as the decoded size
     passes `limit` (`max_content_length`): the connection is closed, nothing more is read."""
     raw = response.raw
-    decoder = raw._get_content_decoder()  # httpx's own decoders (gzip, deflate, br, zstd)
+    decoder = content_decoder(raw)  # httpx's own decoders (gzip, deflate, br, zstd)
     declared = raw.headers.get("content-length", "")
     if (
         declared.isascii()
@@ -724,7 +756,7 @@ async def _bounded_read(response: Response, limit: int, io: IO) -> None:
         and int(declared) > limit
         and "content-encoding" not in raw.headers
     ):  # known too large before a byte is read
-        await _discard(response, io)
+        await discard(response, io.is_async)
         raise _too_large(response, limit)
     parts: list[bytes] = []
     size = 0
@@ -738,9 +770,9 @@ async def _bounded_read(response: Response, limit: int, io: IO) -> None:
                     size += _take(decoder.decode(chunk), parts, size, limit, response)
             _take(decoder.flush(), parts, size, limit, response)
     except BaseException:
-        await _discard(response, io)
+        await discard(response, io.is_async)
         raise
-    raw._content = b"".join(parts)  # what httpx's read() leaves: the decoded body
+    set_content(raw, b"".join(parts))  # what httpx's read() leaves: the decoded body
 
 
 def _take(data: bytes, parts: list[bytes], size: int, limit: int, response: Response) -> int:
@@ -780,20 +812,6 @@ def _fresh(ctx: dict[str, Any]) -> dict[str, Any]:
     if type(params) is dict:  # hooks may edit it in place, as merge_config allows
         config["params"] = params.copy()
     return config
-
-
-def _cap_timeout(request: Request, cap: float) -> None:
-    timeouts = request.extensions.get("timeout") or {}
-    request.extensions["timeout"] = {
-        phase: cap if value is None else min(value, cap)
-        for phase, value in {
-            "connect": None,
-            "read": None,
-            "write": None,
-            "pool": None,
-            **timeouts,
-        }.items()
-    }
 
 
 async def _read(response: Response, io: IO) -> None:
@@ -839,14 +857,7 @@ async def _read_or_discard(response: Response, io: IO) -> None:
     try:
         await _read(response, io)
     except AxiosPythonError:
-        await _discard(response, io)
-
-
-async def _discard(response: Response, io: IO) -> None:
-    if io.is_async:
-        await response.aclose()
-    else:
-        response.close()
+        await discard(response, io.is_async)
 
 
 def _too_long(response: Response, strategy: RetryStrategy) -> str:

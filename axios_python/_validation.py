@@ -9,7 +9,6 @@ from __future__ import annotations
 import difflib
 import io
 import os
-import re
 import ssl
 import threading
 from collections.abc import AsyncIterable, Callable, Iterable, Mapping
@@ -21,8 +20,9 @@ from pydantic import AfterValidator, Field, TypeAdapter, ValidationError
 from typing_extensions import TypedDict
 
 from ._cancel import CancelToken
-from ._config import PLAIN, PRIMITIVE, not_primitive
 from ._exceptions import ConfigError
+from ._headers import FIELD_VALUE, TOKEN
+from ._request_build import PLAIN, PRIMITIVE, not_primitive
 from ._retry import RetryStrategy
 from ._transports.base import BaseTransport
 from .redaction import Redactor
@@ -52,9 +52,6 @@ def _check_base_url(value: str | httpx.URL) -> str | httpx.URL:
     return value
 
 
-_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
-# field-value characters: visible ASCII, space and tab (RFC 9110 5.5); no other control
-_FIELD_VALUE = re.compile(r"[\t\x20-\x7e]*")
 
 
 def _check_headers(value: Mapping[str, str]) -> Mapping[str, str]:
@@ -63,11 +60,11 @@ def _check_headers(value: Mapping[str, str]) -> Mapping[str, str]:
             raise ValueError(f"invalid header name {name!r}")
         if any(ch in val for ch in _FORBIDDEN_IN_HEADERS):
             raise ValueError(f"header {name!r} contains a newline or NUL (header injection)")
-        if not _TOKEN.fullmatch(name):
+        if not TOKEN.fullmatch(name):
             raise ValueError(
                 f"invalid header name {name!r}: only ASCII letters, digits and !#$%&'*+-.^_`|~"
             )
-        if not _FIELD_VALUE.fullmatch(val):
+        if not FIELD_VALUE.fullmatch(val):
             raise ValueError(
                 f"header {name!r} has a value that is not printable ASCII ({val!r}); "
                 "encode it first (percent-encoding, RFC 8187)"

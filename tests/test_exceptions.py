@@ -417,7 +417,7 @@ def test_a_tls_alert_after_the_handshake_is_a_network_error() -> None:
     the bare ssl.SSLError through (seen in CI on mutual TLS without a client certificate)."""
     import ssl
 
-    from axios_python._errors import map_httpx_errors
+    from axios_python._exceptions import map_httpx_errors
 
     alert = ssl.SSLError(1, "[SSL: TLSV13_ALERT_CERTIFICATE_REQUIRED] tlsv13 alert certificate required")
     expected = pytest.raises(axios_python.NetworkError, match="certificate required")

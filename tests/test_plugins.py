@@ -56,6 +56,49 @@ async def test_on_request_reaches_the_server_async(aapi: axios_python.AxiosPytho
     assert response.data["headers"]["X-Greeting"] == "hi"
 
 
+class Observer(Plugin):
+    def on_response(self, response: Response, config: dict[str, Any]) -> None:
+        response.headers["X-Seen"] = "1"
+
+
+def test_hookcall_monitoring_sees_every_hook_call(api: axios_python.AxiosPython) -> None:
+    """pluggy's add_hookcall_monitoring sees the pipeline's hook calls; undo stops it."""
+    api.plugin(Greeter())
+    api.plugin(Observer())
+    pm = api._plugin_manager
+    assert pm is not None
+    seen: list[tuple[str, list[str]]] = []
+    undo = pm.add_hookcall_monitoring(
+        lambda name, impls, kwargs: seen.append((name, [i.plugin_name for i in impls])),
+        lambda outcome, name, impls, kwargs: None,
+    )
+    response = api.get("/headers")
+    assert response.data["headers"]["X-Greeting"] == "hi"
+    assert response.headers["X-Seen"] == "1"
+    assert ("on_request", ["Greeter"]) in seen
+    assert ("on_response", ["Observer"]) in seen
+    undo()
+    seen.clear()
+    assert api.get("/headers").data["headers"]["X-Greeting"] == "hi"
+    assert seen == []
+
+
+@pytest.mark.anyio
+async def test_enable_tracing_sees_async_hook_calls(aapi: axios_python.AxiosPython) -> None:
+    """pluggy's enable_tracing() (monitoring underneath) traces async calls' hooks too."""
+    aapi.plugin(Greeter())
+    pm = aapi._plugin_manager
+    assert pm is not None
+    lines: list[str] = []
+    pm.trace.root.setwriter(lines.append)
+    undo = pm.enable_tracing()
+    try:
+        await aapi.async_get("/headers")
+    finally:
+        undo()
+    assert any("on_request" in line for line in lines)
+
+
 @pytest.mark.parametrize("returned", [{"timeout": 3}, "config", 42])
 def test_on_request_returning_anything_but_none_or_config_names_the_plugin(
     returned: Any, mode: str

@@ -5,6 +5,8 @@ real local servers."""
 from __future__ import annotations
 
 import asyncio
+import socket
+import traceback
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote
@@ -105,6 +107,56 @@ async def test_wrapped_library_messages_are_redacted(
         error = await failure(api, mode, url, validate_status=lambda s: s < 400)
     assert isinstance(error, (NetworkError, HTTPStatusError))
     assert_clean(error)
+
+
+def closed_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on (bound, then released)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port
+
+
+class Suspicious(axios_python.Plugin):
+    """Rejects every response, quoting the URL as many libraries' messages do."""
+
+    def on_response(self, response: axios_python.Response) -> None:
+        request = response.request
+        assert request is not None
+        raise RuntimeError(f"unexpected answer from {request.url} ({request.url.password})")
+
+
+@pytest.mark.parametrize("path", ["refused", "/status/500", "/reset", "plugin"])
+async def test_the_chain_of_wrapped_exceptions_shows_no_secret(
+    transport: str, mode: str, path: str, server: LocalServer, faults: FaultServer
+) -> None:
+    """traceback.format_exception(error), every __cause__/__context__ included, shows no
+    password or secret parameter: refused connects and 500s after retries, a dropped
+    connection, and a plugin's exception that quotes the URL and its password."""
+    urls = {
+        "refused": f"http://127.0.0.1:{closed_port()}/get",
+        "/status/500": server.url + "/status/500",
+        "/reset": faults.url + "/reset",
+        "plugin": server.url + "/get",
+    }
+    url = with_userinfo(urls[path]) + "?" + QUERY
+    retry = axios_python.FixedBackoff(0.01, retry_on_status=[500])
+    async with axios_python.create({"transport": transport, "timeout": 2}) as api:
+        if path == "plugin":
+            api.plugin(Suspicious())
+        error = await failure(
+            api, mode, url, max_retries=2, retry_strategy=retry, validate_status=lambda s: s < 400
+        )
+    shown = "".join(traceback.format_exception(error))
+    for secret in SECRETS:
+        assert secret not in shown, shown
+    chain: list[BaseException] = []
+    link: BaseException | None = error
+    while link is not None and len(chain) < 10:
+        chain.append(link)
+        link = link.__cause__ or link.__context__
+    assert len(chain) > 1  # something was wrapped
+    assert "tok-SECRET" in str(url)
 
 
 async def test_a_client_policy_extends_the_default(

@@ -20,8 +20,7 @@ from httpcore._backends.sync import SyncStream  # the stream httpcore's own sync
 
 from .._cancel import CancelToken
 from .._environment import environment_proxies, missing, ssl_context
-from .._errors import map_httpx_errors
-from .._exceptions import CancelError, ConfigError
+from .._exceptions import CancelError, ConfigError, map_httpx_errors
 from .._limits import ConnectionLimiter
 from .._models import Request, Response
 from .._pipeline import run_sync

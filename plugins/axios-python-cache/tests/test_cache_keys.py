@@ -15,7 +15,8 @@ from axios_python_cache._keys import (
     vary_matches,
 )
 
-from axios_python._config import build_request, merge_config, split_client_options
+from axios_python._config import merge_config, split_client_options
+from axios_python._request_build import build_request
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,79 @@
+"""Every access the core (outside the transports) makes to a private attribute of httpx.
+
+Checked against httpx 0.28.1 and 0.29.0 (CI runs the suite on both); tests/test_internals_httpx.py
+fails loudly on a release that renames or removes one of them. Each access is kept because it is
+measurably cheaper than the public way, or because there is no public way:
+
+- `request_without_body()`: what `httpx.Request(method, url, headers=...)` builds, without
+  httpx's body encoder and header re-normalisation (building a request without a body costs a
+  third of httpx's way; `_request_build._bodiless`).
+- `request_of()`: the request an `httpx.Response` carries, or None; httpx's public
+  `Response.request` raises RuntimeError when there is none.
+- `content_decoder()`: httpx's own decoder for the response's `Content-Encoding` (gzip,
+  deflate, br, zstd), to decode a body as it arrives and stop at `max_content_length`.
+- `set_content()`: what `Response.read()` leaves behind, for a body read (and decoded) another
+  way: by `max_content_length`'s bounded read, or from a cache.
+- `header_items()`: httpx.Headers' own (raw name, lower-cased name, value) triples, without
+  building a list of pairs (the cache's key and Vary matching read every header).
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+import httpx
+
+__all__ = [
+    "CHECKED_VERSIONS",
+    "content_decoder",
+    "header_items",
+    "request_of",
+    "request_without_body",
+    "set_content",
+]
+
+CHECKED_VERSIONS = ("0.28.1", "0.29.0")
+R = TypeVar("R", bound=httpx.Request)
+
+
+def request_without_body(
+    cls: type[R],
+    method: str,
+    url: httpx.URL,
+    headers: httpx.Headers,
+    extensions: dict[str, Any],
+    stream: httpx.ByteStream,
+) -> R:
+    """An `httpx.Request` (or subclass) with an empty body, attribute for attribute what httpx
+    builds for `cls(method, url, headers=headers)` when `headers` already hold Host (and
+    Content-Length: 0 where httpx adds it)."""
+    request = cls.__new__(cls)
+    request.method = method
+    request.url = url
+    request.headers = headers
+    request.extensions = extensions
+    request.stream = stream
+    request._content = b""
+    return request
+
+
+def request_of(response: httpx.Response) -> httpx.Request | None:
+    """The request `response` carries, or None (httpx's `response.request` raises then)."""
+    request: httpx.Request | None = response._request
+    return request
+
+
+def content_decoder(response: httpx.Response) -> Any:
+    """httpx's decoder for `response`'s Content-Encoding: `.decode(chunk)`, `.flush()`."""
+    return response._get_content_decoder()
+
+
+def set_content(response: httpx.Response, content: bytes) -> None:
+    """Make `content` the (decoded) body `response.content` returns, as `read()` leaves it."""
+    response._content = content
+
+
+def header_items(headers: httpx.Headers) -> list[tuple[bytes, bytes, bytes]]:
+    """httpx.Headers' (raw name, lower-cased name, value) byte triples, not copied."""
+    items: list[tuple[bytes, bytes, bytes]] = headers._list
+    return items
