@@ -2,8 +2,8 @@
 
 Each function does what httpx's (or the stdlib's) public API does, without a copy, an iteration
 or a second decode; plugins call these public functions instead of touching private attributes.
-Every private access they need is here, checked against httpx 0.28 and CPython 3.10 to 3.13;
-`tests/test_fastpaths.py` pins those versions and compares each with its public equivalent.
+The private accesses they need live in `_internals/` (one module per dependency, each with its
+contract test); `tests/test_fastpaths.py` compares each function with its public equivalent.
 What each saves, per call (bench: a timeit of both ways, against a ~7 µs memory cache hit):
 `header_items` 0.6 µs (vs building a list from `headers.raw`), `stored_response` 7.5 µs (vs
 `Response.read()` over an identity-decoded copy), `cookies_empty` 0.4 µs (vs iterating the jar).
@@ -15,6 +15,8 @@ from typing import Any
 
 import httpx
 
+from ._internals import httpx as _httpx
+from ._internals.stdlib import cookie_store
 from ._models import Response
 
 __all__ = ["HeaderItems", "cookies_empty", "header_items", "stored_response"]
@@ -28,8 +30,7 @@ def header_items(headers: httpx.Headers) -> HeaderItems:
 
     The same fields, in the same order, as `[(k, k.lower(), v) for k, v in headers.raw]`.
     """
-    items: HeaderItems = headers._list
-    return items
+    return _httpx.header_items(headers)
 
 
 def stored_response(
@@ -48,7 +49,7 @@ def stored_response(
     raw = httpx.Response(
         status_code, headers=headers, stream=httpx.ByteStream(content), request=request
     )
-    raw._content = content
+    _httpx.set_content(raw, content)
     raw.is_stream_consumed = True
     raw.is_closed = True
     return Response(raw=raw, request=request, config=config)
@@ -59,5 +60,5 @@ def cookies_empty(cookies: httpx.Cookies) -> bool:
 
     Conservative: a jar whose cookies were all cleared one by one may still answer False.
     """
-    store = getattr(cookies.jar, "_cookies", None)  # CookieJar's own dict of dicts
+    store = cookie_store(cookies.jar)
     return not store if store is not None else not len(cookies.jar)
