@@ -38,6 +38,7 @@ DEFAULT = {
     "async-c32": ["raw aiohttp", "axios aiohttp", "axios aiohttp +3i3m"],
 }  # fmt: skip
 WARM_UP = 100
+UNKNOWN = 3  # the child's exit status for a contender its case does not have
 
 
 def child(base: str, case: str, contender: str, n: int) -> None:
@@ -45,12 +46,16 @@ def child(base: str, case: str, contender: str, n: int) -> None:
     concurrency = 32 if case.endswith("c32") else 1
     if case.startswith("sync"):
         calls = sync_calls(base, case)
+        if contender not in calls:
+            raise SystemExit(UNKNOWN)
         time_sync(calls[contender], WARM_UP, 1, None)
         time_sync(calls[contender], n, 1, None)
         return
 
     async def main() -> None:
         acalls, closers = await async_calls(base, case)
+        if contender not in acalls:
+            raise SystemExit(UNKNOWN)
         await time_async(acalls[contender], max(WARM_UP, concurrency), concurrency)
         await time_async(acalls[contender], n, concurrency)
         for closer in closers:
@@ -59,15 +64,19 @@ def child(base: str, case: str, contender: str, n: int) -> None:
     asyncio.run(main())
 
 
-def count(base: str, case: str, contender: str, n: int) -> int:
-    """Instructions of a whole child run of `n` requests."""
+def count(base: str, case: str, contender: str, n: int) -> int | None:
+    """Instructions of a whole child run of `n` requests (None: no such contender)."""
     with tempfile.TemporaryDirectory() as folder:
         out = os.path.join(folder, "callgrind.out")
         command = [
             "valgrind", "--tool=callgrind", f"--callgrind-out-file={out}",
             sys.executable, __file__, "--child", base, case, contender, str(n),
         ]  # fmt: skip
-        subprocess.run(command, check=True, capture_output=True)
+        run = subprocess.run(command, capture_output=True, text=True)
+        if run.returncode == UNKNOWN:
+            return None
+        if run.returncode != 0:
+            raise RuntimeError(f"{contender} failed under callgrind:\n{run.stderr[-2000:]}")
         text = Path(out).read_text()
     match = re.search(r"^(?:summary|totals): (\d+)", text, re.MULTILINE)
     if match is None:
@@ -75,9 +84,11 @@ def count(base: str, case: str, contender: str, n: int) -> int:
     return int(match.group(1))
 
 
-def per_request(base: str, case: str, contender: str, n: int) -> float:
+def per_request(base: str, case: str, contender: str, n: int) -> float | None:
     with ThreadPoolExecutor(2) as pool:  # valgrind runs one core per process: two at once
         small, large = pool.map(lambda size: count(base, case, contender, size), (n, 4 * n))
+    if small is None or large is None:
+        return None
     return (large - small) / (3 * n)
 
 
@@ -97,7 +108,8 @@ def main(argv: list[str] | None = None) -> int:
         for case in cases:
             names = options.contenders.split(",") if options.contenders else DEFAULT[case]
             n = max(options.n, 32) if case.endswith("c32") else options.n
-            counts = {name: per_request(base, case, name, n) for name in names}
+            found = {name: per_request(base, case, name, n) for name in names}
+            counts = {name: value for name, value in found.items() if value is not None}
             print(f"\n== {case}: instructions per request (N={n}, 4N={4 * n})")
             for name, value in counts.items():
                 raw = BASELINE.get(name)
