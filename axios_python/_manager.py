@@ -151,7 +151,7 @@ class PluginManager(pluggy.PluginManager):
                 arguments = {"client": client}
                 result = impl.function(*(arguments[name] for name in impl.argnames))
                 if inspect.isawaitable(result):
-                    from ._pipeline import run_sync
+                    from ._sync import run_sync
 
                     run_sync(result)  # type: ignore[arg-type]
 

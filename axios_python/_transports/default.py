@@ -1,5 +1,8 @@
 """`HttpxTransport`: the default transport, one pooled httpx client per axios_python client.
 
+It sends one request per call (`handle_request`); the core's exchange above it applies
+cookies, runs auth flows, follows redirects and reports progress.
+
 It also makes a blocked *sync* request cancellable from another thread: the httpcore network
 backend is wrapped so that, while a request holding a `CancelToken` reads or writes, a cancel
 shuts the socket down; the blocked `recv` returns at once and httpcore discards the connection.
@@ -15,32 +18,44 @@ import socket
 import ssl
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from http.cookiejar import CookieJar
 from typing import Any, TypeVar
 
 import httpcore
 import httpx
-from httpcore._backends.sync import SyncStream  # the stream httpcore's own sync backend returns
 
-from .._cancel import CancelToken
+from .._cancel import CancellableBody, CancelToken, current_token, sending_with
 from .._environment import environment_proxies, missing, ssl_context
-from .._errors import map_httpx_errors
-from .._exceptions import CancelError, ConfigError
+from .._exceptions import ConfigError
+from .._internals.httpcore import sync_stream, wrap_network_backend
+from .._internals.httpx import transport_pool
 from .._limits import ConnectionLimiter
-from .._models import Request, Response
-from .._pipeline import run_sync
+from .._models import Response
+from .._sync import run_sync
 from .._timings import HttpcoreTrace
-from ..redaction import strip_for_redirect
 from .base import BaseTransport, LoopLocal
 
 __all__ = ["HttpxTransport"]
 
 T = TypeVar("T", httpx.HTTPTransport, httpx.AsyncHTTPTransport)
-_current = threading.local()  # .token: the CancelToken of the request this thread is sending
+_NO_CONFIG: dict[str, Any] = {}
+
+
+class _IgnoredCookies(CookieJar):
+    """The jar of the httpx clients underneath: it stores nothing (the exchange above the
+    transport applies and stores cookies, in `HttpxTransport.cookies`)."""
+
+    def extract_cookies(self, response: Any, request: Any) -> None:
+        return None
+
+
+_NO_JAR = _IgnoredCookies()
 
 
 class HttpxTransport(BaseTransport):
-    """Sends through `httpx.Client` (sync) and `httpx.AsyncClient` (async), created lazily.
+    """Sends one request at a time through `httpx.Client` (sync) and `httpx.AsyncClient`
+    (async), created lazily, with a fair wait for a pool slot (`limiter`).
 
     Args:
         verify, cert, proxy, trust_env, limits, http2: as for `httpx.Client`.
@@ -91,20 +106,16 @@ class HttpxTransport(BaseTransport):
                     for each in (transport, *mounts.values()):
                         if each is not None:
                             _make_cancellable(each)
-                    client = httpx.Client(
-                        transport=transport, mounts=mounts, max_redirects=self.max_redirects
-                    )
-                    client.cookies.jar = self.cookies.jar  # one jar for sync and async
+                    client = httpx.Client(transport=transport, mounts=mounts)
+                    client.cookies.jar = _NO_JAR  # the exchange keeps cookies, in self.cookies
                     self._client = client
                 client = self._client
         return client
 
     def _new_async_client(self) -> httpx.AsyncClient:
         transport, mounts = self._transports(httpx.AsyncHTTPTransport)
-        client = httpx.AsyncClient(
-            transport=transport, mounts=mounts, max_redirects=self.max_redirects
-        )
-        client.cookies.jar = self.cookies.jar
+        client = httpx.AsyncClient(transport=transport, mounts=mounts)
+        client.cookies.jar = _NO_JAR
         return client
 
     def _transports(self, kind: Callable[..., T]) -> tuple[T, dict[str, T | None]]:
@@ -123,57 +134,32 @@ class HttpxTransport(BaseTransport):
 
     # --- sending -------------------------------------------------------------------------
 
-    def send(self, request: Request) -> Response:
-        token = _current.token = request.config.get("cancel_token")
-        try:
-            response = run_sync(self._exchange(_SyncSender(self._sync_client()), request))
-        finally:
-            _current.token = None
-        if token is not None and request.config.get("stream") and not response.is_closed:
+    def handle_request(self, request: httpx.Request, *, stream: bool) -> Response:
+        token = getattr(request, "config", _NO_CONFIG).get("cancel_token")
+        sender = _SyncSender(self._sync_client())
+        if token is None:
+            return run_sync(self._hop(sender, request, stream))
+        with sending_with(token):  # a cancel shuts this thread's socket down
+            response = run_sync(self._hop(sender, request, stream))
+        if stream and not response.is_closed:
             raw = response.raw
-            raw.stream = _CancellableBody(raw.stream, token, request.config)
+            raw.stream = CancellableBody(raw.stream, token, response.config)
         return response
 
-    async def send_async(self, request: Request) -> Response:
-        return await self._exchange(
-            _AsyncSender(self._async_clients.current() or await self._async_clients.get()), request
-        )
+    async def handle_async_request(self, request: httpx.Request, *, stream: bool) -> Response:
+        client = self._async_clients.current() or await self._async_clients.get()
+        return await self._hop(_AsyncSender(client), request, stream)
 
-    async def _exchange(self, sender: _Sender, request: Request) -> Response:
-        """One exchange, written once: sync calls drive it with `run_sync` (it never suspends)."""
-        config = request.config
-        self.apply_cookies(sender.client.cookies, request)
-        follow = config.get("follow_redirects", True)
-        max_redirects = config.get("max_redirects", self.max_redirects)
-        # with max_content_length the pipeline reads the body itself, bounded as it decodes
-        unread = config.get("stream", False) or config.get("max_content_length") is not None
-        stream = unread
-        on_download = config.get("on_download_progress")
-        if on_download is not None or config.get("on_upload_progress") is not None:
-            # with a download callback, the body is read below chunk by chunk
-            stream = self.track_progress(request) or stream
-        auth = config.get("auth")
+    async def _hop(self, sender: _Sender, request: httpx.Request, stream: bool) -> Response:
+        """One request, written once: sync calls drive it with `run_sync` (it never suspends)."""
+        config = getattr(request, "config", _NO_CONFIG)
         # per-phase timings: httpcore reports each phase to the request's `trace` extension
         recorder = HttpcoreTrace(request.extensions.get("trace"))
         request.extensions["trace"] = sender.trace(recorder)
         limiter = self.limiter
-        await sender.acquire(limiter, request)  # fair and bounded wait for a pool slot
+        await sender.acquire(limiter, request, config)  # fair and bounded wait for a pool slot
         try:
-            with map_httpx_errors(request):
-                if follow:  # hop by hop: each hop to another origin loses the secret headers
-                    raw = await _follow_redirects(sender, request, auth, max_redirects, stream)
-                else:
-                    raw = await sender.send(
-                        request, stream=stream, follow_redirects=follow, auth=auth
-                    )
-                if on_download is not None:
-                    self.track_download(raw, request)
-                    if not unread:
-                        try:
-                            await sender.read(raw)
-                        except BaseException:
-                            await sender.close(raw)
-                            raise
+            raw = await sender.send(request, stream=stream, follow_redirects=False)
         except BaseException:
             sender.release(limiter)
             raise
@@ -208,8 +194,10 @@ class _SyncSender:
     def trace(recorder: HttpcoreTrace) -> Callable[[str, dict[str, Any]], Any]:
         return recorder.trace
 
-    async def acquire(self, limiter: ConnectionLimiter, request: Request) -> None:
-        limiter.acquire(_pool_timeout(request), request.config.get("cancel_token"))
+    async def acquire(
+        self, limiter: ConnectionLimiter, request: httpx.Request, config: dict[str, Any]
+    ) -> None:
+        limiter.acquire(_pool_timeout(request), config.get("cancel_token"))
 
     def release(self, limiter: ConnectionLimiter) -> None:
         limiter.release()
@@ -237,7 +225,9 @@ class _AsyncSender:
     def trace(recorder: HttpcoreTrace) -> Callable[[str, dict[str, Any]], Any]:
         return recorder.atrace
 
-    async def acquire(self, limiter: ConnectionLimiter, request: Request) -> None:
+    async def acquire(
+        self, limiter: ConnectionLimiter, request: httpx.Request, config: dict[str, Any]
+    ) -> None:
         await limiter.acquire_async(_pool_timeout(request))
 
     def release(self, limiter: ConnectionLimiter) -> None:
@@ -262,63 +252,7 @@ def _pool_timeout(request: httpx.Request) -> float | None:
     return pool
 
 
-async def _follow_redirects(
-    sender: _Sender, request: Request, auth: Any, limit: int, stream: bool
-) -> httpx.Response:
-    """Follow redirects by hand: the request's own `max_redirects`, and every header of the
-    redaction policy dropped on a hop to another origin (httpx drops Authorization only)."""
-    history: list[httpx.Response] = []
-    raw = await sender.send(request, stream=stream, follow_redirects=False, auth=auth)
-    while raw.next_request is not None:
-        if len(history) >= limit:
-            await sender.close(raw)
-            raise httpx.TooManyRedirects("Exceeded maximum allowed redirects.", request=request)
-        await sender.read(raw)
-        history.append(raw)
-        hop = raw.next_request
-        hop.config = request.config  # type: ignore[attr-defined]
-        strip_for_redirect(hop, raw.request.url)
-        raw = await sender.send(hop, stream=stream, follow_redirects=False)
-    raw.history = history
-    return raw
-
-
 # --- cancellable sockets (sync) ----------------------------------------------------------
-
-
-class _CancellableBody(httpx.SyncByteStream):
-    """A streamed response body (sync) whose reads `token.cancel()` aborts, as during the
-    request: each read runs with the token current, so a cancel shuts the socket down, and the
-    read raises `CancelError`; `close()` then discards the connection."""
-
-    def __init__(self, inner: Any, token: CancelToken, config: dict[str, Any]) -> None:
-        self._inner = inner
-        self._token = token
-        self._config = config
-
-    def __iter__(self) -> Iterator[bytes]:
-        token = self._token
-        chunks = iter(self._inner)
-        while True:
-            if token.is_cancelled:
-                raise CancelError(token.reason or "Request cancelled", config=self._config)
-            previous, _current.token = getattr(_current, "token", None), token
-            try:
-                chunk = next(chunks)
-            except StopIteration:
-                return
-            except Exception as exc:
-                if token.is_cancelled:
-                    raise CancelError(
-                        token.reason or "Request cancelled", config=self._config
-                    ) from exc
-                raise
-            finally:
-                _current.token = previous
-            yield chunk
-
-    def close(self) -> None:
-        self._inner.close()
 
 
 def _check_extras(http2: bool, proxy: str | httpx.URL | httpx.Proxy | None) -> None:
@@ -336,10 +270,7 @@ def _check_extras(http2: bool, proxy: str | httpx.URL | httpx.Proxy | None) -> N
 
 
 def _make_cancellable(transport: httpx.HTTPTransport) -> None:
-    pool = getattr(transport, "_pool", None)
-    backend = getattr(pool, "_network_backend", None)
-    if isinstance(backend, httpcore.NetworkBackend):
-        pool._network_backend = _CancellableBackend(backend)  # type: ignore[union-attr]
+    wrap_network_backend(transport_pool(transport), _CancellableBackend)
 
 
 class _CancellableBackend(httpcore.NetworkBackend):
@@ -354,7 +285,7 @@ class _CancellableBackend(httpcore.NetworkBackend):
         local_address: str | None = None,
         socket_options: Any = None,
     ) -> httpcore.NetworkStream:
-        token: CancelToken | None = getattr(_current, "token", None)
+        token: CancelToken | None = current_token()
         if token is None:
             stream = self._inner.connect_tcp(host, port, timeout, local_address, socket_options)
         else:
@@ -409,7 +340,7 @@ def _connect_cancellable(
             if token.is_cancelled:
                 sock.close()
                 break
-            return SyncStream(sock)
+            return sync_stream(sock)
     finally:
         unsubscribe()
         wake_r.close()
@@ -458,7 +389,7 @@ def _connect_one(
 
 
 def _checked(stream: _CancellableStream) -> _CancellableStream:
-    token: CancelToken | None = getattr(_current, "token", None)
+    token: CancelToken | None = current_token()
     if token is not None and token.is_cancelled:
         stream.close()
         raise httpcore.ConnectError("cancelled while connecting")
@@ -472,7 +403,7 @@ class _CancellableStream(httpcore.NetworkStream):
         self._inner = inner
 
     def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        token: CancelToken | None = getattr(_current, "token", None)
+        token: CancelToken | None = current_token()
         if token is None:
             return self._inner.read(max_bytes, timeout)
         unsubscribe = token.subscribe(self._abort)
@@ -482,7 +413,7 @@ class _CancellableStream(httpcore.NetworkStream):
             unsubscribe()
 
     def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        token: CancelToken | None = getattr(_current, "token", None)
+        token: CancelToken | None = current_token()
         if token is None:
             self._inner.write(buffer, timeout)
             return
