@@ -35,18 +35,9 @@ GAPS: dict[str, dict[str, str]] = {
         "test_wait_is_the_servers_time_to_first_byte": "no response.timings yet",
         "test_a_streamed_body_is_received_when_read": "no response.timings yet",
         "test_redirects_report_the_last_exchange": "no response.timings yet",
-        "test_a_gzip_bomb_stops_at_the_limit": "no body size bounds yet",
-        "test_a_body_within_the_limit_reads_as_usual": "no body size bounds yet",
         "test_a_dropped_stream_releases_its_connection": "no body size bounds yet",
         "test_a_cancel_aborts_a_wait_for_a_pool_slot": "a pool wait is not cancellable yet",
         "test_cancelled_connects_leave_nothing_behind": "abandoned connect threads linger",
-        "test_cross_origin_redirect_drops_every_sensitive_header": "redirects drop only "
-        "Authorization, not the core's redaction policy yet",
-        "test_a_client_policy_header_is_dropped_too": "redirects drop only Authorization, not "
-        "the core's redaction policy yet",
-        "test_option:keep_sensitive_headers_on_redirect": "redirects drop only Authorization, "
-        "not the core's redaction policy yet",
-        "test_option:max_content_length": "no body size bounds yet",
         "test_option:verify": "verify=False lets urllib3's InsecureRequestWarning through",
     },
 }

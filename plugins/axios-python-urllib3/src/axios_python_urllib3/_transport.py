@@ -40,15 +40,12 @@ from axios_python import (
     ConfigError,
     HttpxTransport,
     NetworkError,
-    Request,
     Response,
     TimeoutError,
-    TooManyRedirects,
 )
 
 __all__ = ["Urllib3Transport", "map_urllib3_error"]
 
-_REDIRECTS = frozenset((301, 302, 303, 307, 308))
 _CHUNK = 64 * 1024
 _NO_RETRIES = Retry(total=False, redirect=False)  # the pipeline owns retries and redirects
 _VERSIONS = {10: "HTTP/1.0", 11: "HTTP/1.1"}
@@ -134,7 +131,6 @@ class Urllib3Transport(BaseTransport):
             limits=limits,
             max_redirects=max_redirects,
         )
-        self._fallback.cookies = self.cookies  # one jar for sync and async calls
         self._timeouts: dict[tuple[Any, Any], Timeout] = {}
         # Per URL object (clients reuse one httpx.URL per URL): its pool and request target.
         self._routes: dict[int, tuple[httpx.URL, HTTPConnectionPool, str]] = {}
@@ -159,89 +155,21 @@ class Urllib3Transport(BaseTransport):
 
     # --- sending -------------------------------------------------------------------------
 
-    async def send_async(self, request: Request) -> Response:
+    async def handle_async_request(self, request: httpx.Request, *, stream: bool) -> Response:
         """Async calls: urllib3 has no async API, so the default httpx transport sends them."""
-        return await self._fallback.send_async(request)
+        return await self._fallback.handle_async_request(request, stream=stream)
 
-    def send(self, request: Request) -> Response:
-        config = request.config
-        self.apply_cookies(self.cookies, request)
-        stream = config.get("stream", False)
-        on_download = config.get("on_download_progress")
-        if on_download is not None or config.get("on_upload_progress") is not None:
-            stream = self.track_progress(request) or stream
-        auth = config.get("auth")
+    def handle_request(self, request: httpx.Request, *, stream: bool) -> Response:
         try:
-            if isinstance(auth, httpx.Auth):
-                response = self._send_with_auth(request, auth, stream)
-            else:
-                started = time.perf_counter()
-                response = self._send_one(request, stream, started)
-                if response.status_code in _REDIRECTS:
-                    response = self._follow(request, response, stream, started)
+            return self._send_one(request, stream)
         except AxiosPythonError:
             raise
         except _SEND_ERRORS as exc:
             raise map_urllib3_error(exc, request) from exc
-        response.request, response.config = request, config
-        if on_download is not None:
-            self.track_download(response.raw, request)
-            if not config.get("stream", False):
-                try:
-                    response.raw.read()
-                except BaseException:
-                    response.raw.close()
-                    raise
-        return response
 
-    def _send_with_auth(self, request: httpx.Request, auth: httpx.Auth, stream: bool) -> Response:
-        """Drive an `httpx.Auth` flow (digest, custom) as httpx's client does."""
-        flow = auth.sync_auth_flow(request)
-        try:
-            current = next(flow)
-            while True:
-                started = time.perf_counter()
-                response = self._send_one(current, stream, started)
-                response = self._follow(current, response, stream, started)
-                try:
-                    following = flow.send(response.raw)
-                except StopIteration:
-                    return response
-                response.read()
-                response.close()
-                current = following
-        finally:
-            flow.close()
-
-    def _follow(
-        self, request: httpx.Request, response: Response, stream: bool, started: float
-    ) -> Response:
-        """Follow `response`'s redirects, if any and if the request's config says so."""
-        config: dict[str, Any] = getattr(request, "config", None) or {}
-        if not config.get("follow_redirects", True):
-            return response
-        limit = config.get("max_redirects", self.max_redirects)
-        history: list[httpx.Response] = []
-        while response.status_code in _REDIRECTS and "location" in response.headers:
-            if len(history) >= limit:
-                response.close()
-                raise TooManyRedirects(
-                    f"Exceeded maximum allowed redirects ({limit}).",
-                    request=request if isinstance(request, Request) else None,
-                    config=config or None,
-                )
-            response.read()
-            response.close()
-            history.append(response.raw)
-            hop = _redirect_request(response.raw)
-            self.apply_cookies(self.cookies, hop)
-            response = self._send_one(hop, stream, started)
-        if history:
-            response.raw.history = history
-        return response
-
-    def _send_one(self, request: httpx.Request, streamed: bool, started: float) -> Response:
+    def _send_one(self, request: httpx.Request, streamed: bool) -> Response:
         """One HTTP exchange. `streamed`: leave the body unread (the caller reads or streams it)."""
+        started = time.perf_counter()
         config: dict[str, Any] = getattr(request, "config", None) or {}
         token: CancelToken | None = config.get("cancel_token")
         timeouts = request.extensions.get("timeout") or {}
@@ -309,8 +237,6 @@ class Urllib3Transport(BaseTransport):
                 reason_phrase=reason,
                 elapsed=time.perf_counter() - started,
             )
-        if "set-cookie" in resp.headers:
-            self.cookies.extract_cookies(response.raw)
         return response
 
     def _route(self, url: httpx.URL) -> tuple[HTTPConnectionPool, str]:
@@ -634,73 +560,70 @@ def _connect_cancellable(
     return sock
 
 
-# --- redirects -----------------------------------------------------------------------------
-
-
-def _redirect_request(raw: httpx.Response) -> httpx.Request:
-    """The next hop for a redirect response, by httpx's rules."""
-    request = raw.request
-    method = request.method
-    see_other = raw.status_code == 303 and method != "HEAD"
-    if see_other or (raw.status_code in (301, 302) and method == "POST"):
-        method = "GET"
-    url = request.url.join(raw.headers["location"])
-    if url.fragment == "" and request.url.fragment:
-        url = url.copy_with(fragment=request.url.fragment)
-    headers = httpx.Headers(request.headers)
-    headers.pop("host", None)
-    headers.pop("cookie", None)
-    if url.scheme != request.url.scheme or url.netloc != request.url.netloc:
-        headers.pop("authorization", None)
-    body: dict[str, Any] = {}
-    if method != request.method and method == "GET":
-        headers.pop("content-length", None)
-        headers.pop("transfer-encoding", None)
-    elif isinstance(request.stream, httpx.ByteStream):
-        if request.content:
-            body["content"] = request.content
-    else:
-        body["stream"] = request.stream
-    hop = httpx.Request(method, url, headers=headers, extensions=request.extensions, **body)
-    hop.config = getattr(request, "config", {})  # type: ignore[attr-defined]
-    return hop
-
-
 # --- errors --------------------------------------------------------------------------------
 
 
 def map_urllib3_error(exc: BaseException, request: Any) -> Exception:
     """The axios_python error for a urllib3 error (or an OSError or ValueError it let through),
-    as for httpx's."""
+    as for httpx's: the first row of `_ERRORS` whose class matches."""
     context: dict[str, Any] = {"request": request, "config": getattr(request, "config", None)}
     message = str(exc) or type(exc).__name__
-    if isinstance(exc, EmptyPoolError):
-        return TimeoutError(f"pool timeout: {message}", phase="pool", **context)
-    if isinstance(exc, NameResolutionError):
-        return NetworkError(message, code="ERR_NETWORK", **context)
-    if isinstance(exc, NewConnectionError):  # a subclass of ConnectTimeoutError: first
-        refused = isinstance(exc.__cause__, ConnectionRefusedError) or "refused" in message
-        return NetworkError(message, code="ECONNREFUSED" if refused else "ERR_NETWORK", **context)
-    if isinstance(exc, ConnectTimeoutError):
-        return TimeoutError(f"connect timeout: {message}", phase="connect", **context)
-    if isinstance(exc, ReadTimeoutError):
-        return TimeoutError(f"read timeout: {message}", phase="read", **context)
-    if isinstance(exc, ProxyError):
-        return NetworkError(f"proxy error: {message}", code="ERR_NETWORK", **context)
-    if isinstance(exc, SSLError):
-        return NetworkError(f"TLS error: {message}", code="ERR_NETWORK", **context)
-    if isinstance(exc, ProtocolError):
-        cause = exc.args[1] if len(exc.args) > 1 else None
-        if isinstance(cause, builtins.TimeoutError):  # urllib3 wraps a send timeout so
-            return TimeoutError(f"write timeout: {message}", phase="write", **context)
-        return NetworkError(message, code="ECONNRESET", **context)
-    if isinstance(exc, LocationParseError):
-        return ConfigError(f"invalid URL: {message}", key="url", code="ERR_INVALID_URL", **context)
-    if isinstance(exc, (ValueError, TypeError)):  # http.client refuses a header name or value
-        return ConfigError(f"invalid request: {message}", code="ERR_BAD_OPTION_VALUE", **context)
-    if isinstance(exc, HTTPError):
-        return NetworkError(message, code="ERR_BAD_RESPONSE", **context)
+    for kinds, build in _ERRORS:
+        if isinstance(exc, kinds):
+            return build(exc, message, context)
     return NetworkError(message, code="ECONNRESET", **context)
+
+
+_Context = dict[str, Any]
+
+
+def _new_connection_error(exc: BaseException, message: str, context: _Context) -> Exception:
+    refused = isinstance(exc.__cause__, ConnectionRefusedError) or "refused" in message
+    return NetworkError(message, code="ECONNREFUSED" if refused else "ERR_NETWORK", **context)
+
+
+def _protocol_error(exc: BaseException, message: str, context: _Context) -> Exception:
+    cause = exc.args[1] if len(exc.args) > 1 else None
+    if isinstance(cause, builtins.TimeoutError):  # urllib3 wraps a send timeout so
+        return TimeoutError(f"write timeout: {message}", phase="write", **context)
+    return NetworkError(message, code="ECONNRESET", **context)
+
+
+def _timeout(phase: str) -> Callable[[BaseException, str, _Context], Exception]:
+    def build(exc: BaseException, message: str, context: _Context) -> Exception:
+        return TimeoutError(f"{phase} timeout: {message}", phase=phase, **context)
+
+    return build
+
+
+def _network(code: str, prefix: str = "") -> Callable[[BaseException, str, _Context], Exception]:
+    def build(exc: BaseException, message: str, context: _Context) -> Exception:
+        return NetworkError(f"{prefix}{message}", code=code, **context)
+
+    return build
+
+
+def _config(prefix: str, **extra: str) -> Callable[[BaseException, str, _Context], Exception]:
+    def build(exc: BaseException, message: str, context: _Context) -> Exception:
+        return ConfigError(f"{prefix}{message}", **extra, **context)
+
+    return build
+
+
+# In order: a NewConnectionError is a ConnectTimeoutError too, an HTTPError anything of urllib3's.
+_ERRORS: tuple[tuple[Any, Callable[[BaseException, str, _Context], Exception]], ...] = (
+    (EmptyPoolError, _timeout("pool")),
+    (NameResolutionError, _network("ERR_NETWORK")),
+    (NewConnectionError, _new_connection_error),
+    (ConnectTimeoutError, _timeout("connect")),
+    (ReadTimeoutError, _timeout("read")),
+    (ProxyError, _network("ERR_NETWORK", "proxy error: ")),
+    (SSLError, _network("ERR_NETWORK", "TLS error: ")),
+    (ProtocolError, _protocol_error),
+    (LocationParseError, _config("invalid URL: ", key="url", code="ERR_INVALID_URL")),
+    ((ValueError, TypeError), _config("invalid request: ", code="ERR_BAD_OPTION_VALUE")),
+    (HTTPError, _network("ERR_BAD_RESPONSE")),
+)
 
 
 def _as_httpx_error(exc: BaseException) -> httpx.HTTPError:
