@@ -45,6 +45,7 @@ from axios_python import (
     ssl_context,
 )
 
+from ._internals import never_resend
 from ._version import __version__
 
 __all__ = [
@@ -165,10 +166,7 @@ class AiohttpTransport(BaseTransport):
             timeout=aiohttp.ClientTimeout(total=None),
             trace_configs=[_trace_config()] if self._timings else None,  # response.timings
         )
-        # aiohttp silently sends an idempotent request again when a reused connection fails
-        # before the response; only the pipeline's retries (`max_retries`) may resend. There
-        # is no public switch: this is the attribute aiohttp's own test client turns off.
-        session._retry_connection = False
+        never_resend(session)  # only the pipeline's retries may send a request again
         return session
 
     @staticmethod

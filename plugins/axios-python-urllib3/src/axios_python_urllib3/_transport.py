@@ -44,6 +44,8 @@ from axios_python import (
     TimeoutError,
 )
 
+from ._internals import HookedConnection
+
 __all__ = ["Urllib3Transport", "map_urllib3_error"]
 
 _CHUNK = 64 * 1024
@@ -469,14 +471,14 @@ def _shutdown(sock: socket.socket) -> None:
         sock.shutdown(socket.SHUT_RDWR)
 
 
-class _Connection(HTTPConnection):
+class _Connection(HookedConnection):
     """urllib3's connection, with the current `_Exchange` applied (when there is one)."""
 
-    def _new_conn(self) -> socket.socket:
+    def open_socket(self, connect: Callable[[], socket.socket]) -> socket.socket:
         exchange: _Exchange | None = getattr(_state, "exchange", None)
         if exchange is None or exchange.token is None:
-            return super()._new_conn()
-        return _connect_cancellable(self, super()._new_conn, exchange)
+            return connect()
+        return _connect_cancellable(self, connect, exchange)
 
     def request(
         self, method: str, url: str, body: Any = None, headers: Any = None, **options: Any
