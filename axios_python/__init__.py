@@ -29,7 +29,7 @@ from ._api import (
 from ._cancel import CancelToken
 from ._client import AxiosPython, create
 from ._config import resolve_url
-from ._environment import environment_proxies, ssl_context
+from ._environment import ProxyEnvironment, environment_proxies, proxy_parts, ssl_context
 from ._exceptions import (
     AxiosPythonError,
     CancelError,
@@ -54,7 +54,7 @@ from ._plugins import Config, Middleware, NextFn, Plugin
 from ._progress import ProgressEvent
 from ._retry import ExponentialBackoff, FixedBackoff, LinearBackoff, RetryStrategy
 from ._timings import Timings
-from ._transports.base import BaseTransport, LoopLocal
+from ._transports.base import BaseTransport, LoopLocal, StreamedBody
 from ._transports.mock import MockTransport
 from ._transports.pair import TransportPair
 from ._version import __version__
@@ -94,12 +94,14 @@ __all__ = [
     "Plugin",
     "PluginError",
     "ProgressEvent",
+    "ProxyEnvironment",
     "Request",
     "Response",
     "ResponseValidationError",
     "RetryError",
     "RetryStrategy",
     "StreamError",
+    "StreamedBody",
     "TimeoutError",
     "Timings",
     "TooManyRedirects",
@@ -125,6 +127,7 @@ __all__ = [
     "options",
     "patch",
     "post",
+    "proxy_parts",
     "put",
     "request",
     "resolve_url",

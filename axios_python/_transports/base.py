@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 import threading
 import weakref
-from collections.abc import AsyncGenerator, Awaitable, Callable
-from typing import Generic, TypeVar
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Iterator
+from typing import Any, Generic, TypeVar
 
 import httpx
 
@@ -14,7 +14,7 @@ from .._exchange import exchange
 from .._models import Request, Response
 from .._sync import run_sync
 
-__all__ = ["BaseTransport", "LoopLocal"]
+__all__ = ["BaseTransport", "LoopLocal", "StreamedBody"]
 
 T = TypeVar("T")
 
@@ -139,3 +139,41 @@ class LoopLocal(Generic[T]):
             yield
         finally:
             await self._close(resource)
+
+
+class StreamedBody:
+    """A request body a transport's library iterates as it sends it (sync or async).
+
+    Libraries report an error raised while iterating (by the caller's iterator, or an upload
+    progress callback) as their own connection error; `error` keeps the original, for the
+    transport to raise as is, as the default transport does::
+
+        body = StreamedBody(request.stream)
+        try:
+            ...  # the library sends `body`
+        except LibraryError:
+            if body.error is not None:
+                raise body.error from None
+            raise
+    """
+
+    __slots__ = ("error", "stream")
+
+    def __init__(self, stream: Any) -> None:
+        self.stream = stream
+        self.error: Exception | None = None
+
+    def __iter__(self) -> Iterator[bytes]:
+        try:
+            yield from self.stream
+        except Exception as exc:
+            self.error = exc
+            raise
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        try:
+            async for chunk in self.stream:
+                yield chunk
+        except Exception as exc:
+            self.error = exc
+            raise

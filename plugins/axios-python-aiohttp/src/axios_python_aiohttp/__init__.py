@@ -18,14 +18,12 @@ per-phase timings, and the mapping of aiohttp/asyncio errors to axios_python err
 from __future__ import annotations
 
 import asyncio
-import base64
 import contextlib
 import os
 import re
 import ssl
 import time
-import urllib.request
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
@@ -39,9 +37,12 @@ from axios_python import (
     HttpxTransport,
     LoopLocal,
     NetworkError,
+    ProxyEnvironment,
     Response,
+    StreamedBody,
     TimeoutError,
     Timings,
+    proxy_parts,
     ssl_context,
 )
 
@@ -54,10 +55,6 @@ __all__ = [
     "map_aiohttp_error",
 ]
 
-# no_proxy matching on the environment variables only (the stubs do not declare it)
-_proxy_bypass: Callable[[str], bool] = getattr(
-    urllib.request, "proxy_bypass_environment", urllib.request.proxy_bypass
-)
 _CHUNK = 64 * 1024
 
 
@@ -113,16 +110,14 @@ class AiohttpTransport(BaseTransport):
             if verify is False and cert is None
             else ssl_context(verify, cert, trust_env=trust_env)
         )
-        self._proxy, self._proxy_headers = _proxy_option(proxy)
+        self._proxy: str | None = None
+        self._proxy_headers: dict[str, str] | None = None
+        if proxy is not None:
+            self._proxy, headers = proxy_parts(proxy, transport="aiohttp")
+            self._proxy_headers = headers or None  # aiohttp.BasicAuth is deprecated: a header
         # aiohttp's own trust_env looks up netrc and proxy variables in a thread on *every*
         # request (~2x the cost of the request); read the proxy variables once, as httpx does.
-        self._env_proxies: dict[str, str] = {}
-        if trust_env and proxy is None:
-            self._env_proxies = {
-                scheme: url
-                for scheme, url in urllib.request.getproxies_environment().items()
-                if scheme in ("http", "https", "all")
-            }
+        self._env_proxies = ProxyEnvironment(str, trust_env=trust_env and proxy is None)
         limits = limits or httpx.Limits(max_connections=100, max_keepalive_connections=100)
         self._limit = limits.max_connections or 0
         # A fair queue in front of aiohttp's pool (whose queue is not FIFO), with its own wait:
@@ -228,12 +223,12 @@ class AiohttpTransport(BaseTransport):
                 data=data,
                 allow_redirects=False,
                 timeout=self._timeout(request),
-                proxy=self._proxy if not self._env_proxies else self._env_proxy(request.url),
+                proxy=self._proxy if not self._env_proxies else self._env_proxies.for_url(request.url),
                 proxy_headers=self._proxy_headers,
                 trace_request_ctx=marks,
             )
         except aiohttp.ClientError:
-            if isinstance(data, _StreamedBody) and data.error is not None:
+            if isinstance(data, StreamedBody) and data.error is not None:
                 raise data.error from None  # the body's own error, not aiohttp's wrapper of it
             raise
         try:
@@ -285,12 +280,6 @@ class AiohttpTransport(BaseTransport):
             self._url_text.clear()
         self._url_text[id(url)] = (url, text)
         return text
-
-    def _env_proxy(self, url: httpx.URL) -> str | None:
-        if _proxy_bypass(url.host):
-            return None
-        proxies = self._env_proxies
-        return proxies.get(url.scheme) or proxies.get("all")
 
     # --- closing -------------------------------------------------------------------------
 
@@ -485,31 +474,10 @@ async def _body(request: httpx.Request) -> Any:
     if getattr(request, "config", {}).get("on_upload_progress") is not None:
         # wrapped by track_progress(): iterated as it is sent, with the request's own
         # Content-Length (aiohttp then sends it as is) or Transfer-Encoding (dropped below)
-        return _StreamedBody(stream)
+        return StreamedBody(stream)
     if hasattr(stream, "get_content_length") or isinstance(stream, httpx.SyncByteStream):
         return await request.aread()  # multipart (files): sized, read once
-    return _StreamedBody(stream)  # an async iterator of bytes: sent chunked
-
-
-class _StreamedBody:
-    """A request body aiohttp iterates as it sends it. aiohttp reports an error raised while
-    iterating (by the caller's iterator, or an upload progress callback) as a connection
-    error; `error` keeps the original, for the caller to get it as the default transport
-    gives it."""
-
-    __slots__ = ("error", "stream")
-
-    def __init__(self, stream: Any) -> None:
-        self.stream = stream
-        self.error: Exception | None = None
-
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        try:
-            async for chunk in self.stream:
-                yield chunk
-        except Exception as exc:
-            self.error = exc
-            raise
+    return StreamedBody(stream)  # an async iterator of bytes: sent chunked
 
 
 def map_aiohttp_error(exc: BaseException, request: Any) -> Exception:
@@ -544,23 +512,3 @@ def _as_httpx_error(exc: BaseException) -> httpx.HTTPError:
     if isinstance(exc, aiohttp.ClientPayloadError):
         return httpx.RemoteProtocolError(f"peer closed connection: {message}")
     return httpx.ReadError(message)
-
-
-def _proxy_option(
-    proxy: str | httpx.URL | httpx.Proxy | None,
-) -> tuple[str | None, dict[str, str] | None]:
-    if proxy is None:
-        return None, None
-    if not isinstance(proxy, httpx.Proxy):
-        proxy = httpx.Proxy(proxy)
-    if proxy.url.scheme not in ("http", "https"):
-        raise ConfigError(
-            f"the aiohttp transport supports http(s) proxies only, not {proxy.url.scheme}://",
-            key="proxy",
-        )
-    headers = dict(proxy.headers)
-    if proxy.auth:  # as a header: aiohttp.BasicAuth is deprecated
-        token = base64.b64encode(":".join(proxy.auth).encode()).decode("ascii")
-        headers.setdefault("Proxy-Authorization", f"Basic {token}")
-    url = proxy.url.copy_with(username=None, password=None)
-    return str(url), headers or None

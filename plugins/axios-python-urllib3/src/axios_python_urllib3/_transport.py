@@ -9,7 +9,6 @@ import socket
 import ssl
 import threading
 import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from typing import Any, cast
@@ -40,8 +39,12 @@ from axios_python import (
     ConfigError,
     HttpxTransport,
     NetworkError,
+    ProxyEnvironment,
     Response,
+    StreamedBody,
     TimeoutError,
+    proxy_parts,
+    ssl_context,
 )
 
 from ._internals import HookedConnection
@@ -51,17 +54,12 @@ __all__ = ["Urllib3Transport", "map_urllib3_error"]
 _CHUNK = 64 * 1024
 _NO_RETRIES = Retry(total=False, redirect=False)  # the pipeline owns retries and redirects
 _VERSIONS = {10: "HTTP/1.0", 11: "HTTP/1.1"}
-_PROXY_SCHEMES = ("http", "https")
 _TOKEN = re.compile(rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 _FORBIDDEN_IN_VALUE = re.compile(rb"[\r\n\0]")
 # What urllib3 may raise while sending, besides its own errors: a body or header it refuses
 # (ValueError, TypeError), an OSError it did not wrap.
 _SEND_ERRORS = (HTTPError, ValueError, TypeError, OSError)
 
-# no_proxy matching on the environment variables only (the stubs do not declare it)
-_proxy_bypass: Callable[[str], bool] = getattr(
-    urllib.request, "proxy_bypass_environment", urllib.request.proxy_bypass
-)
 
 _state = threading.local()  # .exchange: the _Exchange of the request this thread is sending
 
@@ -113,16 +111,11 @@ class Urllib3Transport(BaseTransport):
             "num_pools": 32,
             "maxsize": size,
             "block": block,
-            **_tls_options(verify, cert),
+            **_tls_options(ssl_context(verify, cert, trust_env=trust_env)),
         }
         self._manager = _pool_manager(urllib3.PoolManager(**self._pool_options))
         self._proxy = None if proxy is None else self._proxy_manager(proxy)
-        # Proxy variables are read once, as httpx does (looking them up per request is slow).
-        self._env_proxies: dict[str, urllib3.ProxyManager] = {}
-        if trust_env and proxy is None:
-            for scheme, url in urllib.request.getproxies_environment().items():
-                if scheme in ("http", "https", "all"):
-                    self._env_proxies[scheme] = self._proxy_manager(url)
+        self._env_proxies = ProxyEnvironment(self._proxy_manager, trust_env=trust_env and not proxy)
         self.max_redirects = max_redirects
         self.cookies = httpx.Cookies(cookies)
         self._fallback = HttpxTransport(
@@ -141,17 +134,7 @@ class Urllib3Transport(BaseTransport):
         self._converted: dict[tuple[tuple[bytes, bytes], ...], dict[Any, Any]] = {}
 
     def _proxy_manager(self, proxy: str | httpx.URL | httpx.Proxy) -> urllib3.ProxyManager:
-        if not isinstance(proxy, httpx.Proxy):
-            proxy = httpx.Proxy(proxy)
-        if proxy.url.scheme not in _PROXY_SCHEMES:
-            raise ConfigError(
-                f"the urllib3 transport supports http(s) proxies only, not {proxy.url.scheme}://",
-                key="proxy",
-            )
-        headers = dict(proxy.headers)
-        if proxy.auth:
-            headers.update(urllib3.make_headers(proxy_basic_auth=":".join(proxy.auth)))
-        url = str(proxy.url.copy_with(username=None, password=None))
+        url, headers = proxy_parts(proxy, transport="urllib3")
         manager = urllib3.ProxyManager(url, proxy_headers=headers or None, **self._pool_options)
         return cast(urllib3.ProxyManager, _pool_manager(manager))
 
@@ -203,7 +186,7 @@ class Urllib3Transport(BaseTransport):
                 decode_content=False,  # httpx.Response decodes, keeping Content-Encoding
             )
         except (HTTPError, OSError):
-            if isinstance(body, _StreamedBody) and body.error is not None:
+            if isinstance(body, StreamedBody) and body.error is not None:
                 raise body.error from None  # the body's own error, not urllib3's wrapper of it
             raise
         finally:
@@ -267,7 +250,7 @@ class Urllib3Transport(BaseTransport):
         target = url.raw_path.decode("ascii")
         manager = self._proxy if self._proxy is not None else self._manager
         if self._env_proxies:
-            manager = self._env_proxy(url) or manager
+            manager = self._env_proxies.for_url(url) or manager
         if manager is not self._manager and scheme == "http":
             target = str(url)  # a plain http proxy takes the absolute form
         origin = (id(manager), scheme, host, port)
@@ -281,11 +264,6 @@ class Urllib3Transport(BaseTransport):
             self._pools.clear()
         self._routes[id(url)] = route
         return route
-
-    def _env_proxy(self, url: httpx.URL) -> urllib3.ProxyManager | None:
-        if _proxy_bypass(url.host):
-            return None
-        return self._env_proxies.get(url.scheme) or self._env_proxies.get("all")
 
     def _convert(self, raw: tuple[tuple[bytes, bytes], ...]) -> dict[Any, Any]:
         """A request's headers as urllib3 sends them: exactly these, in this order (urllib3
@@ -333,7 +311,7 @@ class Urllib3Transport(BaseTransport):
         self._manager.clear()
         if self._proxy is not None:
             self._proxy.clear()
-        for manager in self._env_proxies.values():
+        for manager in self._env_proxies.proxies.values():
             manager.clear()
         self._fallback.close()
 
@@ -345,7 +323,7 @@ class Urllib3Transport(BaseTransport):
 # --- bodies --------------------------------------------------------------------------------
 
 
-def _body(stream: Any) -> _StreamedBody:
+def _body(stream: Any) -> StreamedBody:
     """A request body that is not plain bytes (files, an iterator, a progress-tracked body),
     iterated as it is sent with the request's own Content-Length or Transfer-Encoding."""
     if not hasattr(stream, "__iter__"):
@@ -354,26 +332,7 @@ def _body(stream: Any) -> _StreamedBody:
             "the urllib3 transport sends sync calls",
             key="content",
         )
-    return _StreamedBody(stream)
-
-
-class _StreamedBody:
-    """A request body urllib3 iterates as it sends it; `error` keeps an error raised while
-    iterating (by the caller's iterator, or an upload progress callback), for the caller to get
-    it as is rather than as urllib3's "connection aborted"."""
-
-    __slots__ = ("error", "stream")
-
-    def __init__(self, stream: Any) -> None:
-        self.stream = stream
-        self.error: Exception | None = None
-
-    def __iter__(self) -> Iterator[bytes]:
-        try:
-            yield from self.stream
-        except Exception as exc:
-            self.error = exc
-            raise
+    return StreamedBody(stream)
 
 
 class _Urllib3Stream(httpx.SyncByteStream):
@@ -641,23 +600,8 @@ def _as_httpx_error(exc: BaseException) -> httpx.HTTPError:
 # --- options -------------------------------------------------------------------------------
 
 
-def _tls_options(verify: ssl.SSLContext | str | bool, cert: Any) -> dict[str, Any]:
-    """PoolManager options for `verify` and `cert`, as httpx reads them."""
-    if isinstance(verify, ssl.SSLContext):
-        context = verify
-    elif verify is False:
-        context = ssl.create_default_context()
-        context.check_hostname = False
-        context.verify_mode = ssl.CERT_NONE
-    elif isinstance(verify, str):
-        context = ssl.create_default_context(cafile=verify)
-    else:
-        context = ssl.create_default_context()
-    if cert is not None:
-        if isinstance(cert, str):
-            context.load_cert_chain(cert)
-        else:
-            context.load_cert_chain(*cert)
+def _tls_options(context: ssl.SSLContext) -> dict[str, Any]:
+    """PoolManager options for the client's `SSLContext` (`axios_python.ssl_context`)."""
     options: dict[str, Any] = {"ssl_context": context}
     if not context.check_hostname:
         options["assert_hostname"] = False  # urllib3 would check it on its own
