@@ -28,12 +28,12 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from ._errors import map_httpx_errors
-from ._exceptions import TooManyRedirects
 from ._internals.stdlib import cookie_jar_is_empty
-from ._models import Request, Response
+from ._models import Response
 from .redaction import strip_for_redirect
 
 if TYPE_CHECKING:
+    from ._models import Request
     from ._transports.base import BaseTransport
 
 __all__ = ["apply_cookies", "exchange", "redirect_request"]
@@ -121,11 +121,8 @@ async def _follow(step: _Step, request: httpx.Request) -> Response:
     while response.status_code in _REDIRECTS and "location" in response.headers:
         if len(history) >= limit:
             await step.close(response)
-            raise TooManyRedirects(
-                "Exceeded maximum allowed redirects.",
-                request=request if isinstance(request, Request) else None,
-                config=config or None,
-            )
+            # mapped by `exchange` to axios_python's TooManyRedirects, as httpx's own was
+            raise httpx.TooManyRedirects("Exceeded maximum allowed redirects.", request=request)
         await step.read(response)
         history.append(response.raw)
         hop = redirect_request(response.raw, config, step.trace)

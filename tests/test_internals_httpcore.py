@@ -11,7 +11,7 @@ import httpx
 from axios_python_testserver import LocalServer
 
 from axios_python._internals.httpcore import sync_stream, wrap_network_backend
-from axios_python._internals.httpx import transport_pool
+from axios_python._internals.httpx import mount_patterns, transport_pool
 
 
 def test_an_httpx_transport_sends_through_an_httpcore_pool() -> None:
@@ -58,3 +58,18 @@ def test_httpcore_makes_a_stream_of_a_connected_socket() -> None:
         stream.close()
     finally:
         right.close()
+
+
+def test_mount_patterns_match_as_httpx_mounts() -> None:
+    """httpx's `URLPattern`: the most specific mount first; `matches(url)`."""
+    patterns = mount_patterns({"all://": "any", "all://*example.com": "example", "https://": "tls"})
+    assert next(value for _, value in patterns) == "example"
+    first = next(
+        value for pattern, value in patterns if pattern.matches(httpx.URL("http://a.example.com/"))
+    )
+    assert first == "example"
+    first = next(
+        value for pattern, value in patterns if pattern.matches(httpx.URL("https://b.test/"))
+    )
+    assert first == "tls"
+    assert mount_patterns({}) == []

@@ -18,9 +18,9 @@ import socket
 import ssl
 import threading
 import time
-from collections.abc import Callable
-from http.cookiejar import CookieJar
-from typing import Any, TypeVar
+from collections.abc import AsyncIterator, Callable, Iterator
+from datetime import timedelta
+from typing import Any, Generic, TypeVar
 
 import httpcore
 import httpx
@@ -29,7 +29,7 @@ from .._cancel import CancellableBody, CancelToken, current_token, sending_with
 from .._environment import environment_proxies, missing, ssl_context
 from .._exceptions import ConfigError
 from .._internals.httpcore import sync_stream, wrap_network_backend
-from .._internals.httpx import transport_pool
+from .._internals.httpx import mount_patterns, transport_pool
 from .._limits import ConnectionLimiter
 from .._models import Response
 from .._sync import run_sync
@@ -42,15 +42,6 @@ T = TypeVar("T", httpx.HTTPTransport, httpx.AsyncHTTPTransport)
 _NO_CONFIG: dict[str, Any] = {}
 
 
-class _IgnoredCookies(CookieJar):
-    """The jar of the httpx clients underneath: it stores nothing (the exchange above the
-    transport applies and stores cookies, in `HttpxTransport.cookies`)."""
-
-    def extract_cookies(self, response: Any, request: Any) -> None:
-        return None
-
-
-_NO_JAR = _IgnoredCookies()
 
 
 class HttpxTransport(BaseTransport):
@@ -91,32 +82,26 @@ class HttpxTransport(BaseTransport):
         # In front of httpcore's pool: FIFO, sized to it, the `pool` timeout applied to its wait.
         self.limiter = ConnectionLimiter(self._options["limits"].max_connections)
         self._lock = threading.Lock()
-        self._client: httpx.Client | None = None
+        self._routes: _Routes[httpx.HTTPTransport] | None = None
         # httpx's async connections belong to the event loop that opened them.
-        self._async_clients = LoopLocal(self._new_async_client, lambda client: client.aclose())
+        self._async_routes = LoopLocal(self._new_async_routes, lambda routes: routes.aclose())
 
-    # --- clients -------------------------------------------------------------------------
+    # --- httpx transports ----------------------------------------------------------------
 
-    def _sync_client(self) -> httpx.Client:
-        client = self._client
-        if client is None:
+    def _sync_routes(self) -> _Routes[httpx.HTTPTransport]:
+        routes = self._routes
+        if routes is None:
             with self._lock:
-                if self._client is None:
-                    transport, mounts = self._transports(httpx.HTTPTransport)
-                    for each in (transport, *mounts.values()):
-                        if each is not None:
-                            _make_cancellable(each)
-                    client = httpx.Client(transport=transport, mounts=mounts)
-                    client.cookies.jar = _NO_JAR  # the exchange keeps cookies, in self.cookies
-                    self._client = client
-                client = self._client
-        return client
+                if self._routes is None:
+                    routes = _Routes(*self._transports(httpx.HTTPTransport))
+                    for each in routes.transports():
+                        _make_cancellable(each)
+                    self._routes = routes
+                routes = self._routes
+        return routes
 
-    def _new_async_client(self) -> httpx.AsyncClient:
-        transport, mounts = self._transports(httpx.AsyncHTTPTransport)
-        client = httpx.AsyncClient(transport=transport, mounts=mounts)
-        client.cookies.jar = _NO_JAR
-        return client
+    def _new_async_routes(self) -> _Routes[httpx.AsyncHTTPTransport]:
+        return _Routes(*self._transports(httpx.AsyncHTTPTransport))
 
     def _transports(self, kind: Callable[..., T]) -> tuple[T, dict[str, T | None]]:
         """The transport for direct connections (or through `proxy`) and, under `trust_env`
@@ -136,114 +121,139 @@ class HttpxTransport(BaseTransport):
 
     def handle_request(self, request: httpx.Request, *, stream: bool) -> Response:
         token = getattr(request, "config", _NO_CONFIG).get("cancel_token")
-        sender = _SyncSender(self._sync_client())
         if token is None:
-            return run_sync(self._hop(sender, request, stream))
+            return run_sync(self._hop(request, stream, False))
         with sending_with(token):  # a cancel shuts this thread's socket down
-            response = run_sync(self._hop(sender, request, stream))
+            response = run_sync(self._hop(request, stream, False))
         if stream and not response.is_closed:
             raw = response.raw
             raw.stream = CancellableBody(raw.stream, token, response.config)
         return response
 
     async def handle_async_request(self, request: httpx.Request, *, stream: bool) -> Response:
-        client = self._async_clients.current() or await self._async_clients.get()
-        return await self._hop(_AsyncSender(client), request, stream)
+        return await self._hop(request, stream, True)
 
-    async def _hop(self, sender: _Sender, request: httpx.Request, stream: bool) -> Response:
-        """One request, written once: sync calls drive it with `run_sync` (it never suspends)."""
+    async def _hop(self, request: httpx.Request, stream: bool, is_async: bool) -> Response:
+        """One request, written once: sync calls drive it with `run_sync` (it never suspends).
+        Straight to httpx's transport layer, as `httpx.Client._send_single_request` does."""
         config = getattr(request, "config", _NO_CONFIG)
         # per-phase timings: httpcore reports each phase to the request's `trace` extension
         recorder = HttpcoreTrace(request.extensions.get("trace"))
-        request.extensions["trace"] = sender.trace(recorder)
         limiter = self.limiter
-        await sender.acquire(limiter, request, config)  # fair and bounded wait for a pool slot
+        routes: _Routes[Any]
+        if is_async:
+            routes = self._async_routes.current() or await self._async_routes.get()
+            request.extensions["trace"] = recorder.atrace
+            await limiter.acquire_async(_pool_timeout(request))  # fair, bounded by `pool`
+        else:
+            routes = self._sync_routes()
+            request.extensions["trace"] = recorder.trace
+            limiter.acquire(_pool_timeout(request), config.get("cancel_token"))
         try:
-            raw = await sender.send(request, stream=stream, follow_redirects=False)
+            raw = await routes.send(request, is_async)
         except BaseException:
-            sender.release(limiter)
+            limiter.release_async() if is_async else limiter.release()
             raise
-        limiter.release_when_closed(raw, is_async=sender.is_async)
+        limiter.release_when_closed(raw, is_async=is_async)
         response = Response(raw=raw, request=request, config=config)
         response._timings = recorder.timings  # worked out when read
+        if not stream:
+            await _read(raw, is_async)
         return response
 
     # --- closing -------------------------------------------------------------------------
 
     def close(self) -> None:
         with self._lock:
-            client, self._client = self._client, None
-        if client is not None:
-            client.close()
+            routes, self._routes = self._routes, None
+        if routes is not None:
+            for transport in routes.transports():
+                transport.close()
 
     async def aclose(self) -> None:
         self.close()
-        await self._async_clients.aclose()
+        await self._async_routes.aclose()
 
 
-class _SyncSender:
-    """`httpx.Client` behind coroutines that never suspend (driven by `run_sync`)."""
+class _Routes(Generic[T]):
+    """httpx transports by URL, as `httpx.Client` mounts them: the first pattern (of the
+    environment's proxies) that matches, else the direct transport."""
 
-    __slots__ = ("client",)
-    is_async = False
+    __slots__ = ("direct", "patterns")
+    direct: T
+    patterns: list[tuple[Any, T | None]]
 
-    def __init__(self, client: httpx.Client) -> None:
-        self.client = client
+    def __init__(self, direct: T, mounts: dict[str, T | None]) -> None:
+        self.direct = direct
+        self.patterns = mount_patterns(mounts)
 
-    @staticmethod
-    def trace(recorder: HttpcoreTrace) -> Callable[[str, dict[str, Any]], Any]:
-        return recorder.trace
+    def for_url(self, url: httpx.URL) -> T:
+        for pattern, transport in self.patterns:
+            if pattern.matches(url):
+                return self.direct if transport is None else transport
+        return self.direct
 
-    async def acquire(
-        self, limiter: ConnectionLimiter, request: httpx.Request, config: dict[str, Any]
-    ) -> None:
-        limiter.acquire(_pool_timeout(request), config.get("cancel_token"))
+    def transports(self) -> list[T]:
+        found = [self.direct]
+        found.extend(each for _, each in self.patterns if each is not None)
+        return found
 
-    def release(self, limiter: ConnectionLimiter) -> None:
-        limiter.release()
+    async def send(self, request: httpx.Request, is_async: bool) -> httpx.Response:
+        """`request` through its transport, the response bound to it (`elapsed`, `request`)."""
+        transport: Any = self.for_url(request.url)
+        start = time.perf_counter()
+        if is_async:
+            raw: httpx.Response = await transport.handle_async_request(request)
+        else:
+            raw = transport.handle_request(request)
+        raw.request = request
+        raw.stream = _Timed(raw.stream, raw, start)
+        return raw
 
-    async def send(self, request: httpx.Request, **options: Any) -> httpx.Response:
-        return self.client.send(request, **options)
-
-    async def read(self, raw: httpx.Response) -> None:
-        raw.read()
-
-    async def close(self, raw: httpx.Response) -> None:
-        raw.close()
-
-
-class _AsyncSender:
-    """`httpx.AsyncClient` behind the same three coroutines."""
-
-    __slots__ = ("client",)
-    is_async = True
-
-    def __init__(self, client: httpx.AsyncClient) -> None:
-        self.client = client
-
-    @staticmethod
-    def trace(recorder: HttpcoreTrace) -> Callable[[str, dict[str, Any]], Any]:
-        return recorder.atrace
-
-    async def acquire(
-        self, limiter: ConnectionLimiter, request: httpx.Request, config: dict[str, Any]
-    ) -> None:
-        await limiter.acquire_async(_pool_timeout(request))
-
-    def release(self, limiter: ConnectionLimiter) -> None:
-        limiter.release_async()
-
-    async def send(self, request: httpx.Request, **options: Any) -> httpx.Response:
-        return await self.client.send(request, **options)
-
-    async def read(self, raw: httpx.Response) -> None:
-        await raw.aread()
-
-    async def close(self, raw: httpx.Response) -> None:
-        await raw.aclose()
+    async def aclose(self) -> None:
+        for transport in self.transports():
+            await transport.aclose()  # type: ignore[attr-defined]
 
 
-_Sender = _SyncSender | _AsyncSender
+class _Timed(httpx.SyncByteStream, httpx.AsyncByteStream):
+    """A response body that sets `response.elapsed` when closed, as httpx's client does."""
+
+    __slots__ = ("_inner", "_raw", "_start")
+
+    def __init__(self, inner: Any, raw: httpx.Response, start: float) -> None:
+        self._inner = inner
+        self._raw = raw
+        self._start = start
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield from self._inner
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        async for chunk in self._inner:
+            yield chunk
+
+    def close(self) -> None:
+        self._raw.elapsed = timedelta(seconds=time.perf_counter() - self._start)
+        self._inner.close()
+
+    async def aclose(self) -> None:
+        self._raw.elapsed = timedelta(seconds=time.perf_counter() - self._start)
+        await self._inner.aclose()
+
+
+async def _read(raw: httpx.Response, is_async: bool) -> None:
+    """Read a body in full; on failure, close it (its connection is not reusable)."""
+    try:
+        if is_async:
+            await raw.aread()
+        else:
+            raw.read()
+    except BaseException:
+        if is_async:
+            await raw.aclose()
+        else:
+            raw.close()
+        raise
 
 
 def _pool_timeout(request: httpx.Request) -> float | None:
