@@ -8,7 +8,7 @@ exchange does the rest, the same way for every transport and for sync and async 
 exchange(transport, request, is_async)
  1. cookies     the jar's matching cookies, plus the request's `cookies` option  (apply_cookies)
  2. progress    the upload body counts its chunks                                (track_upload)
- 3. auth        an `httpx.Auth` flow (digest, custom) or a callable, step by step (_authenticate)
+ 3. auth        an `httpx.Auth` flow (digest, custom), step by step             (_authenticate)
  4.   redirects each step's redirects, hop by hop: 301/302/303 rewriting, the    (_follow)
                 body dropped, the redaction policy's headers dropped across origins
  5.     hop     the transport sends one request; Set-Cookie goes into the jar   (_hop)
@@ -22,7 +22,7 @@ sockets and error mapping are the transport's business, hop by hop.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -133,23 +133,9 @@ async def _follow(step: _Step, request: httpx.Request) -> Response:
 
 
 def _auth_option(auth: Any) -> httpx.Auth | None:
-    """The `auth` option as a flow to run: None for none (or a (user, password) tuple, which
-    the request's `Authorization` header carries already)."""
-    if auth is None or isinstance(auth, tuple):
-        return None
-    if isinstance(auth, httpx.Auth):
-        return auth
-    if callable(auth):  # as httpx: a function request -> request
-        return _FunctionAuth(auth)
-    return None
-
-
-class _FunctionAuth(httpx.Auth):
-    def __init__(self, func: Callable[[httpx.Request], httpx.Request]) -> None:
-        self._func = func
-
-    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        yield self._func(request)
+    """The `auth` option as a flow to run: an `httpx.Auth`; else None (a (user, password)
+    tuple is in the request's `Authorization` header already)."""
+    return auth if isinstance(auth, httpx.Auth) else None
 
 
 async def _authenticate(step: _Step, request: httpx.Request, auth: httpx.Auth) -> Response:
