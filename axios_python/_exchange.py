@@ -8,11 +8,11 @@ exchange does the rest, the same way for every transport and for sync and async 
 exchange(transport, request, is_async)
  1. cookies     the jar's matching cookies, plus the request's `cookies` option  (apply_cookies)
  2. progress    the upload body counts its chunks                                (track_upload)
- 3. auth        an `httpx.Auth` flow (digest, custom), step by step             (_authenticate)
+ 3. auth        an `httpx.Auth` flow (digest, custom), step by step              (_authenticate)
  4.   redirects each step's redirects, hop by hop: 301/302/303 rewriting, the    (_follow)
                 body dropped, the redaction policy's headers dropped across origins
- 5.     hop     the transport sends one request; Set-Cookie goes into the jar   (_hop)
- 6. progress    the final body counts its chunks, read here unless streamed     (track_download)
+ 5.     hop     the transport sends one request; Set-Cookie goes into the jar    (_Step.hop)
+ 6. progress    the final body counts its chunks, read here unless streamed      (track_download)
 ```
 
 It is written as coroutines: async calls await it; sync calls drive it with `run_sync` (a sync
