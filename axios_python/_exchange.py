@@ -22,6 +22,7 @@ sockets and error mapping are the transport's business, hop by hop.
 
 from __future__ import annotations
 
+import ssl
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
 __all__ = ["apply_cookies", "exchange", "redirect_request"]
 
 _REDIRECTS = frozenset((301, 302, 303, 307, 308))
+_FOREIGN = (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError, ssl.SSLError)
 
 
 async def exchange(transport: BaseTransport, request: Request, is_async: bool) -> Response:
@@ -55,13 +57,16 @@ async def exchange(transport: BaseTransport, request: Request, is_async: bool) -
         track_upload(request, on_upload)
     step = _Step(transport, is_async, unread or on_download is not None, request)
     auth = _auth_option(config.get("auth"))
-    with map_httpx_errors(request):
+    try:
         if auth is None:
             response = await _follow(step, request)
         else:
             response = await _authenticate(step, request, auth)
         if on_download is not None:
             await _track_download(step, response, on_download, unread)
+    except _FOREIGN:
+        with map_httpx_errors(request):  # as axios_python's error (no cost on success)
+            raise
     response.request, response.config = request, config
     return response
 
@@ -88,7 +93,7 @@ class _Step:
             response = await self.transport.handle_async_request(request, stream=self.stream)
         else:
             response = self.transport.handle_request(request, stream=self.stream)
-        if "set-cookie" in response.headers:
+        if response._has_header(b"set-cookie"):
             jar.extract_cookies(response.raw)
         return response
 
@@ -213,13 +218,13 @@ def apply_cookies(
     """Add the `Cookie` header: the jar's matching cookies plus `extra` (the request's
     `cookies` option, for the first request only: a redirect hop gets the jar's). Does nothing
     when the request already carries a `Cookie` header."""
+    if not extra and cookie_jar_is_empty(jar.jar):
+        return
     if "cookie" in request.headers:
         return
     if extra:
         jar = httpx.Cookies(jar)
         jar.update(extra)
-    elif cookie_jar_is_empty(jar.jar):
-        return
     jar.set_cookie_header(request)
 
 
