@@ -58,8 +58,10 @@ async def exchange(transport: BaseTransport, request: Request, is_async: bool) -
     step = _Step(transport, is_async, unread or on_download is not None, request)
     auth = _auth_option(config.get("auth"))
     try:
-        if auth is None:
-            response = await _follow(step, request)
+        if auth is None:  # _follow, one frame less
+            response = await step.hop(request)
+            if response.status_code in _REDIRECTS:
+                response = await _redirected(step, request, response)
         else:
             response = await _authenticate(step, request, auth)
         if on_download is not None:
@@ -118,8 +120,15 @@ class _Step:
 async def _follow(step: _Step, request: httpx.Request) -> Response:
     """4. Send `request` and follow its redirects, if the request's config says so."""
     response = await step.hop(request)
+    if response.status_code not in _REDIRECTS:
+        return response
+    return await _redirected(step, request, response)
+
+
+async def _redirected(step: _Step, request: httpx.Request, response: Response) -> Response:
+    """Follow the redirect `response` (to `request`) hop by hop, up to the limit."""
     config: dict[str, Any] = getattr(request, "config", None) or {}
-    if response.status_code not in _REDIRECTS or not config.get("follow_redirects", True):
+    if not config.get("follow_redirects", True):
         return response
     limit = config.get("max_redirects", step.transport.max_redirects)
     history: list[httpx.Response] = []
