@@ -29,7 +29,7 @@ from ._api import (
 from ._calls import needs_event_loop
 from ._cancel import CancelToken
 from ._client import AxiosPython, create
-from ._environment import environment_proxies, ssl_context
+from ._environment import ProxyEnvironment, environment_proxies, proxy_parts, ssl_context
 from ._exceptions import (
     AxiosPythonError,
     CancelError,
@@ -57,7 +57,7 @@ from ._progress import ProgressEvent
 from ._retry import ExponentialBackoff, FixedBackoff, LinearBackoff, RetryStrategy
 from ._sockets import connect_tcp
 from ._timings import Timings
-from ._transports.base import BaseTransport, LoopLocal
+from ._transports.base import BaseTransport, LoopLocal, StreamedBody
 from ._transports.mock import MockTransport
 from ._transports.pair import TransportPair
 from ._urls import resolve_url
@@ -99,6 +99,7 @@ __all__ = [
     "Plugin",
     "PluginError",
     "ProgressEvent",
+    "ProxyEnvironment",
     "Request",
     "Response",
     "ResponseValidationError",
@@ -106,6 +107,7 @@ __all__ = [
     "RetryStrategy",
     "SingleFlight",
     "StreamError",
+    "StreamedBody",
     "TimeoutError",
     "Timings",
     "TooManyRedirects",
@@ -136,6 +138,7 @@ __all__ = [
     "options",
     "patch",
     "post",
+    "proxy_parts",
     "put",
     "request",
     "resolve_url",

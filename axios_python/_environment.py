@@ -15,8 +15,27 @@ import os
 import ssl
 import sys
 import urllib.request
+from collections.abc import Callable
+from typing import Generic, TypeVar
 
-__all__ = ["environment_proxies", "missing", "netrc_credentials", "ssl_context"]
+import httpx
+
+from ._exceptions import ConfigError
+
+__all__ = [
+    "ProxyEnvironment",
+    "environment_proxies",
+    "missing",
+    "netrc_credentials",
+    "proxy_parts",
+    "ssl_context",
+]
+
+T = TypeVar("T")
+# no_proxy matching on the environment variables only (the stubs do not declare it)
+_proxy_bypass: Callable[[str], bool] = getattr(
+    urllib.request, "proxy_bypass_environment", urllib.request.proxy_bypass
+)
 
 
 def ssl_context(
@@ -97,13 +116,65 @@ def environment_proxies() -> dict[str, str | None]:
 def _check_proxy_scheme(scheme: str, url: str) -> None:
     """A SOCKS proxy named by the environment needs socksio: say so, and which variable."""
     if url.lower().startswith("socks") and missing("socksio"):
-        from ._exceptions import ConfigError
-
         raise ConfigError(
             f"{scheme.upper()}_PROXY={url} is a SOCKS proxy, which needs the socksio package: "
             "pip install 'axios-python[socks]' (or unset it, or set trust_env=False)",
             key="trust_env",
         )
+
+
+def proxy_parts(
+    proxy: str | httpx.URL | httpx.Proxy, *, transport: str
+) -> tuple[str, dict[str, str]]:
+    """An http(s) proxy as a transport not built on httpx takes it: its URL without
+    credentials, and the headers to send it (its own, and `Proxy-Authorization` from the
+    URL's credentials). Another scheme (socks) is a `ConfigError` naming `transport`."""
+    if not isinstance(proxy, httpx.Proxy):
+        proxy = httpx.Proxy(proxy)
+    if proxy.url.scheme not in ("http", "https"):
+        raise ConfigError(
+            f"the {transport} transport supports http(s) proxies only, not {proxy.url.scheme}://",
+            key="proxy",
+        )
+    headers = dict(proxy.headers)
+    if proxy.auth:
+        headers.setdefault("Proxy-Authorization", _basic(*proxy.auth))
+    return str(proxy.url.copy_with(username=None, password=None)), headers
+
+
+def _made(make: Callable[[str], T], scheme: str, url: str) -> T:
+    """`make(url)` for a proxy variable; a refusal names the variable (the caller never
+    passed this proxy: a SOCKS URL must not be taken for an HTTP proxy, nor fail unexplained)."""
+    try:
+        return make(url)
+    except ConfigError as exc:
+        raise ConfigError(
+            f"{scheme.upper()}_PROXY={url}: {exc} (unset it, or set trust_env=False)",
+            key="trust_env",
+        ) from None
+
+
+class ProxyEnvironment(Generic[T]):
+    """The proxies of `HTTP_PROXY`, `HTTPS_PROXY` and `ALL_PROXY`, read once (looking them up
+    per request is slow), each made by `make(url)` into what a transport sends through; and
+    `NO_PROXY`, checked per URL by `for_url`. Empty (false) without `trust_env`."""
+
+    def __init__(self, make: Callable[[str], T], *, trust_env: bool = True) -> None:
+        env = urllib.request.getproxies_environment() if trust_env else {}
+        self.proxies: dict[str, T] = {
+            scheme: _made(make, scheme, url)
+            for scheme, url in env.items()
+            if scheme in ("http", "https", "all")
+        }
+
+    def __bool__(self) -> bool:
+        return bool(self.proxies)
+
+    def for_url(self, url: httpx.URL) -> T | None:
+        """The proxy for `url`, or None: connect directly."""
+        if _proxy_bypass(url.host):
+            return None
+        return self.proxies.get(url.scheme) or self.proxies.get("all")
 
 
 def _is_ip(host: str) -> bool:

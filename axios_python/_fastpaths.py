@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 
 from ._internals import httpx as _httpx
-from ._internals.stdlib import cookie_store
+from ._internals.stdlib import cookie_jar_is_empty
 from ._models import Response
 
 __all__ = ["HeaderItems", "cookies_empty", "header_items", "stored_response"]
@@ -60,5 +60,4 @@ def cookies_empty(cookies: httpx.Cookies) -> bool:
 
     Conservative: a jar whose cookies were all cleared one by one may still answer False.
     """
-    store = cookie_store(cookies.jar)
-    return not store if store is not None else not len(cookies.jar)
+    return cookie_jar_is_empty(cookies.jar)

@@ -167,7 +167,7 @@ class PluginManager(pluggy.PluginManager):
                 arguments = {"client": client}
                 result = impl.function(*(arguments[name] for name in impl.argnames))
                 if inspect.isawaitable(result):
-                    from ._pipeline import run_sync  # the pipeline imports this module
+                    from ._sync import run_sync
 
                     run_sync(result)  # type: ignore[arg-type]
 

@@ -189,6 +189,13 @@ class Response(Generic[DataT]):
             headers = self._headers = httpx.Headers(self._wire.headers)
         return headers
 
+    def _has_header(self, name: bytes) -> bool:
+        """Whether header `name` (lower case) is there, without building `headers`."""
+        raw = self._raw
+        if raw is not None:
+            return name.decode("ascii") in raw.headers
+        return self._wire.header(name) is not None
+
     @property
     def url(self) -> httpx.URL | None:
         """The URL the response came from: after redirects, the last one."""

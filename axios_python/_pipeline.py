@@ -26,13 +26,15 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import Coroutine
 from contextvars import ContextVar
-from types import CodeType, TracebackType
+from types import CodeType
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import httpx
 
+from ._cancel import CancellableBody as _CancellableBody
+from ._cancel import run_cancellable as _cancellable
 from ._config import ConfigHeaders, total_timeout
 from ._exceptions import (
     AxiosPythonError,
@@ -55,6 +57,7 @@ from ._models import Response, _status_message, discard
 from ._plugins import has_awaitable
 from ._request_build import Memo, build_request
 from ._retry import ExponentialBackoff, RetryStrategy
+from ._sync import run_sync
 from ._transforms import after_error, after_response, before_request, needs_after
 from .redaction import redactor_for
 
@@ -117,30 +120,6 @@ ASYNC = AsyncIO()
 IO = SyncIO | AsyncIO
 
 
-async def _cancellable(coro: Coroutine[Any, Any, T], token: CancelToken) -> T:
-    """Run `coro` as a child task that `token.cancel()` (from any thread) cancels."""
-    import asyncio
-
-    loop = asyncio.get_running_loop()
-    task = loop.create_task(coro)
-
-    def cancel() -> None:
-        loop.call_soon_threadsafe(task.cancel)
-
-    unsubscribe = token.subscribe(cancel)
-    try:
-        await asyncio.wait((task,))
-    except asyncio.CancelledError:  # our own task was cancelled: take the child down with it
-        task.cancel()
-        await asyncio.wait((task,))
-        raise
-    finally:
-        unsubscribe()
-    if task.cancelled():
-        raise _cancel_error(token)
-    return task.result()
-
-
 async def _send_cancellable(
     transport: BaseTransport, request: Request, token: CancelToken
 ) -> Response:
@@ -150,44 +129,6 @@ async def _send_cancellable(
         raw = response.raw
         raw.stream = _CancellableBody(raw.stream, token, request.config)
     return response
-
-
-class _CancellableBody(httpx.AsyncByteStream):
-    """A streamed response body whose every read `token.cancel()` aborts with `CancelError`
-    (as `CancelToken(timeout=...)` promises to bound a download); `aclose()` then discards
-    the connection."""
-
-    def __init__(self, inner: Any, token: CancelToken, config: dict[str, Any]) -> None:
-        self._inner = inner
-        self._token = token
-        self._config = config
-
-    async def __aiter__(self) -> Any:
-        token = self._token
-        chunks = self._inner.__aiter__()
-        while True:
-            if token.is_cancelled:
-                raise _cancel_error(token, self._config)
-            try:
-                chunk = await _cancellable(_next_chunk(chunks), token)
-            except CancelError as exc:
-                exc.config = self._config
-                raise
-            if chunk is None:
-                return
-            yield chunk
-
-    async def aclose(self) -> None:
-        await self._inner.aclose()
-
-
-async def _next_chunk(chunks: Any) -> bytes | None:
-    """The next chunk, or None at the end (a task may not raise StopAsyncIteration)."""
-    try:
-        chunk: bytes = await chunks.__anext__()
-    except StopAsyncIteration:
-        return None
-    return chunk
 
 
 def _cancel_error(token: CancelToken, config: dict[str, Any] | None = None) -> CancelError:
@@ -207,64 +148,6 @@ def is_async_call() -> bool:
     return _ASYNC_CALL.get()
 
 
-# --- driving coroutines without a loop ---------------------------------------------------
-
-
-def run_sync(
-    coro: Coroutine[Any, Any, T], names: Callable[[], dict[CodeType, str]] | None = None
-) -> T:
-    """Run a coroutine that never suspends on real I/O to completion, without an event loop."""
-    try:
-        while coro.send(None) is None:  # a bare `yield` (asyncio.sleep(0)) just resumes
-            pass
-    except StopIteration as stop:
-        return stop.value  # type: ignore[no-any-return]
-    except RuntimeError as exc:
-        if _needs_event_loop(exc):
-            raise _suspended_error(_deepest_named(exc.__traceback__, names)) from exc
-        raise
-    culprit = _awaiting(coro, names)
-    coro.close()
-    raise _suspended_error(culprit)
-
-
-def _needs_event_loop(exc: RuntimeError) -> bool:
-    """Whether `exc` says an event loop was needed ("no running event loop" from
-    `asyncio.get_running_loop()`, which asyncio primitives call; "no current event loop" from
-    `get_event_loop()`): asyncio raises a bare RuntimeError, with no subclass or attribute to
-    test, so the message is the only sign. This is the one place the core looks at it."""
-    return "event loop" in str(exc)
-
-
-def _suspended_error(culprit: str) -> AxiosPythonError:
-    message = (
-        f"{culprit} awaited asyncio I/O during a sync call, which runs without an event loop. "
-        "Call the async_ method instead, or keep that I/O out of the sync path."
-    )
-    if culprit.startswith("plugin "):
-        return PluginError(message, plugin=culprit.removeprefix("plugin "), hook="?")
-    return MiddlewareError(message)
-
-
-def _awaiting(coro: Any, names: Callable[[], dict[CodeType, str]] | None) -> str:
-    """The registered function deepest in the chain of coroutines `coro` is suspended in."""
-    known = names() if names else {}
-    culprit = "a middleware or plugin"
-    while coro is not None and hasattr(coro, "cr_code"):
-        culprit = known.get(coro.cr_code, culprit)
-        coro = coro.cr_await
-    return culprit
-
-
-def _deepest_named(
-    tb: TracebackType | None, names: Callable[[], dict[CodeType, str]] | None
-) -> str:
-    known = names() if names else {}
-    culprit = "a middleware or plugin"
-    while tb is not None:
-        culprit = known.get(tb.tb_frame.f_code, culprit)
-        tb = tb.tb_next
-    return culprit
 
 
 # --- the pipeline ------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """Upload and download progress: `on_upload_progress` / `on_download_progress` callbacks.
 
-The default transport wraps the request body stream (uploads) and the response body stream
-(downloads) in counting streams only when a callback is set, so requests without one pay
+The core's exchange (`_exchange`) wraps the request body stream (uploads) and the response
+body stream (downloads) in counting streams only when a callback is set, so requests without one pay
 nothing. Each chunk that goes over the wire calls the callback with a `ProgressEvent`; a last
 event with `done=True` follows the end of the body (it is the only event for an empty body).
 
@@ -131,8 +131,10 @@ class UploadStream(httpx.SyncByteStream, httpx.AsyncByteStream):
             await aclose()
 
 
-class _DownloadStream(httpx.SyncByteStream):
-    def __init__(self, inner: httpx.SyncByteStream, tracker: _Tracker) -> None:
+class DownloadStream(httpx.SyncByteStream, httpx.AsyncByteStream):
+    """A response body (sync or async) that reports each chunk as it is read."""
+
+    def __init__(self, inner: Any, tracker: _Tracker) -> None:
         self._inner = inner
         self._tracker = tracker
 
@@ -143,21 +145,15 @@ class _DownloadStream(httpx.SyncByteStream):
             yield chunk
         tracker.report(0, done=True)
 
-    def close(self) -> None:
-        self._inner.close()
-
-
-class _AsyncDownloadStream(httpx.AsyncByteStream):
-    def __init__(self, inner: httpx.AsyncByteStream, tracker: _Tracker) -> None:
-        self._inner = inner
-        self._tracker = tracker
-
     async def __aiter__(self) -> AsyncIterator[bytes]:
         tracker = self._tracker
         async for chunk in self._inner:
             tracker.report(len(chunk))
             yield chunk
         tracker.report(0, done=True)
+
+    def close(self) -> None:
+        self._inner.close()
 
     async def aclose(self) -> None:
         await self._inner.aclose()
@@ -171,9 +167,4 @@ def track_upload(request: httpx.Request, callback: ProgressCallback) -> None:
 
 def track_download(raw: httpx.Response, callback: ProgressCallback) -> None:
     """Make `raw`'s (still unread) body report download progress to `callback`."""
-    tracker = _Tracker(callback, _content_length(raw.headers))
-    stream = raw.stream
-    if isinstance(stream, httpx.SyncByteStream):
-        raw.stream = _DownloadStream(stream, tracker)
-    else:
-        raw.stream = _AsyncDownloadStream(stream, tracker)
+    raw.stream = DownloadStream(raw.stream, _Tracker(callback, _content_length(raw.headers)))

@@ -321,6 +321,7 @@ def _check_body_length(request: Request, config: dict[str, Any]) -> None:
 
 
 def _cap_timeout(request: Request, cap: float) -> None:
+    cap = max(cap, 0.001)  # a back-off sleep may overrun the deadline: never a negative timeout
     timeouts = request.extensions.get("timeout") or {}
     request.extensions["timeout"] = {
         phase: cap if value is None else min(value, cap)

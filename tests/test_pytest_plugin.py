@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 import axios_python
-from axios_python import _api
+from axios_python import BaseTransport, _api
 from axios_python._transports.default import HttpxTransport
 from axios_python.testing import MockRouter, UnmatchedRequest
 
@@ -207,7 +207,8 @@ def test_unmatched_and_uncalled_routes_fail_the_test(pytester: pytest.Pytester) 
 
 def test_fixture_restores_the_default_client() -> None:
     """Outside axios_mock the module-level default client is untouched and sends for real."""
-    assert HttpxTransport.send.__module__ == "axios_python._transports.default"
+    assert HttpxTransport.send is BaseTransport.send  # the core's exchange, not patched
+    assert HttpxTransport.handle_request.__module__ == "axios_python._transports.default"
     assert _api._default is None or isinstance(_api._default.transport, HttpxTransport)
 
 

@@ -31,12 +31,6 @@ ONLY_MODE = {"urllib3": "sync", "aiohttp": "async"}
 # teardown, which xfail cannot cover) is left out instead.
 GAPS: dict[str, dict[str, str]] = {
     "urllib3": {
-        "test_cross_origin_redirect_drops_every_sensitive_header": "redirects drop only "
-        "Authorization, not the core's redaction policy yet",
-        "test_a_client_policy_header_is_dropped_too": "redirects drop only Authorization, not "
-        "the core's redaction policy yet",
-        "test_option:keep_sensitive_headers_on_redirect": "redirects drop only Authorization, "
-        "not the core's redaction policy yet",
     },
 }
 LEFT_OUT: dict[str, set[str]] = {

@@ -1,3 +1,5 @@
-"""Private attributes of dependencies, one module per dependency (see each module's docstring
-for the versions it was checked against; tests/test_internals_*.py break on a release that
-removes them)."""
+"""Private attributes of dependencies, one module per dependency.
+
+Each module names the versions it was checked against; tests/test_internals_*.py fail loudly
+when a new release removes or renames what it touches.
+"""

@@ -15,6 +15,10 @@ measurably cheaper than the public way, or because there is no public way:
   way: by `max_content_length`'s bounded read, or from a cache.
 - `header_items()`: httpx.Headers' own (raw name, lower-cased name, value) triples, without
   building a list of pairs (the cache's key and Vary matching read every header).
+- `transport_pool()`: the httpcore pool of an `httpx.HTTPTransport` (`_pool`), which the default
+  transport wraps to make connects cancellable (httpx takes no network backend).
+- `mount_patterns()`: httpx's own `URLPattern` (in `httpx._utils`), to match proxy mounts
+  exactly as `httpx.Client(mounts=...)` does, now that the default transport has no Client.
 """
 
 from __future__ import annotations
@@ -27,9 +31,11 @@ __all__ = [
     "CHECKED_VERSIONS",
     "content_decoder",
     "header_items",
+    "mount_patterns",
     "request_of",
     "request_without_body",
     "set_content",
+    "transport_pool",
 ]
 
 CHECKED_VERSIONS = ("0.28.1", "0.29.0")
@@ -77,3 +83,23 @@ def header_items(headers: httpx.Headers) -> list[tuple[bytes, bytes, bytes]]:
     """httpx.Headers' (raw name, lower-cased name, value) byte triples, not copied."""
     items: list[tuple[bytes, bytes, bytes]] = headers._list
     return items
+
+
+T = TypeVar("T")
+
+
+def transport_pool(transport: httpx.HTTPTransport | httpx.AsyncHTTPTransport) -> object:
+    """The httpcore connection pool an httpx transport sends through (`_pool`): httpx takes
+    no network backend, so the default transport reaches the pool to wrap it."""
+    return getattr(transport, "_pool", None)
+
+
+def mount_patterns(mounts: dict[str, T]) -> list[tuple[Any, T]]:
+    """httpx's mount keys (`"all://*example.com"`, `"https://"`) as `(pattern, value)`, most
+    specific first, as `httpx.Client(mounts=...)` orders and matches them
+    (`httpx._utils.URLPattern`: `pattern.matches(url)`)."""
+    if not mounts:
+        return []
+    from httpx._utils import URLPattern
+
+    return sorted(((URLPattern(key), value) for key, value in mounts.items()), key=lambda p: p[0])

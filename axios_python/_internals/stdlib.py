@@ -1,26 +1,26 @@
-"""Every access the core makes to a private attribute of the standard library.
+"""Private attributes of the standard library that axios_python reads.
 
-Checked against CPython 3.10 to 3.13 (CI runs the smoke tests on each);
-tests/test_internals_stdlib.py fails loudly on a release that renames or removes one of them.
-
-- `cookie_store()`: `http.cookiejar.CookieJar._cookies`, its dict of domain -> path -> name ->
-  Cookie. Whether a jar is empty is `not jar._cookies` (one dict lookup), where `len(jar)` walks
-  every cookie through the jar's iterator (three calls per request on an empty jar, on every
-  request that sends cookies: 0.4 µs against a 7 µs cache hit).
+Checked against CPython 3.10 to 3.13 (`http.cookiejar` has kept `CookieJar._cookies`, a dict
+domain -> path -> name -> Cookie, since Python 2). Contract test: tests/test_internals_stdlib.py.
 """
 
 from __future__ import annotations
 
 from http.cookiejar import CookieJar
-from typing import Any
 
-__all__ = ["CHECKED_PYTHONS", "cookie_store"]
+__all__ = ["CHECKED_PYTHONS", "cookie_jar_is_empty"]
 
 CHECKED_PYTHONS = ((3, 10), (3, 11), (3, 12), (3, 13))
 
 
-def cookie_store(jar: CookieJar) -> dict[str, Any] | None:
-    """The jar's own dict of cookies, or None for a jar that has none (a CookieJar subclass
-    that stores them elsewhere): callers then fall back to the public way."""
-    store: dict[str, Any] | None = getattr(jar, "_cookies", None)
-    return store
+def cookie_jar_is_empty(jar: CookieJar) -> bool:
+    """Whether `jar` holds no cookie, without walking it.
+
+    `len(jar)` iterates every cookie (three calls deep); `_cookies` answers at once. Every
+    request asks this of its client's jar (bench/overhead.py, plain rows: about 1 µs per
+    request on an empty jar). A jar that is not a stdlib `CookieJar` is asked `len()`.
+    """
+    cookies = getattr(jar, "_cookies", None)
+    if isinstance(cookies, dict):
+        return not cookies
+    return len(jar) == 0

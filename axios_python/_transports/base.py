@@ -1,30 +1,37 @@
-"""`BaseTransport`: the seam where axios_python hands a request to the network."""
+"""`BaseTransport`: the seam where axios_python hands one HTTP request to the network."""
 
 from __future__ import annotations
 
 import asyncio
 import threading
 import weakref
-from collections.abc import AsyncGenerator, Awaitable, Callable
-from typing import Generic, TypeVar
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Iterator
+from typing import Any, Generic, TypeVar
 
 import httpx
 
+from .._exchange import exchange
 from .._models import Request, Response
+from .._sync import run_sync
 
-__all__ = ["BaseTransport", "LoopLocal"]
+__all__ = ["BaseTransport", "LoopLocal", "StreamedBody"]
 
 T = TypeVar("T")
 
 
 class BaseTransport:
-    """Subclass and implement `send` (sync calls) and `send_async` (async calls).
+    """A transport sends one HTTP request and returns one response: subclass it and implement
+    `handle_request` (sync calls) and/or `handle_async_request` (async calls).
 
-    `request` is an `httpx.Request` whose `.config` holds the final request config (`stream`,
-    `follow_redirects`, `cancel_token`, ...). Return a `Response`. Raise axios_python errors, or
-    httpx errors, which the pipeline maps to axios_python errors. The pipeline owns retries,
-    cancellation checks between phases, interceptors, middleware and plugins: a transport only
-    sends.
+    The pipeline calls `send` (sync) or `send_async` (async) once per attempt. Their default
+    is the core's exchange (`axios_python._exchange`), which calls the `handle_*` method once
+    per hop: it applies and stores cookies (`cookies`, the jar), runs `httpx.Auth` flows,
+    follows redirects (`max_redirects`, the client-wide limit) and reports progress. See
+    docs/transports.md for what a transport does below it.
+
+    A transport that answers whole attempts itself (a mock, a cache) overrides `send` and
+    `send_async` instead. Either way, raise axios_python errors, or httpx errors, which the
+    core maps to axios_python errors.
 
     `sends` names the kinds of call the transport sends itself: a transport that hands one kind
     to another transport (aiohttp's sync calls, urllib3's async ones) declares the other only,
@@ -32,61 +39,42 @@ class BaseTransport:
     """
 
     sends: frozenset[str] = frozenset({"sync", "async"})
+    max_redirects: int = 20
+
+    @property
+    def cookies(self) -> httpx.Cookies:
+        """The cookie jar: `Set-Cookie` persists here across requests (created on first use;
+        a `TransportPair` shares one between its two sides)."""
+        jar: httpx.Cookies | None = self.__dict__.get("_jar")
+        if jar is None:
+            jar = self.__dict__["_jar"] = httpx.Cookies()
+        return jar
+
+    @cookies.setter
+    def cookies(self, jar: httpx.Cookies) -> None:
+        self.__dict__["_jar"] = jar
 
     def send(self, request: Request) -> Response:
-        raise NotImplementedError(f"{type(self).__name__} does not support sync requests")
+        """One attempt of a sync call: the exchange over `handle_request`."""
+        return run_sync(exchange(self, request, False))
 
     async def send_async(self, request: Request) -> Response:
+        """One attempt of an async call: the exchange over `handle_async_request`."""
+        return await exchange(self, request, True)
+
+    def handle_request(self, request: httpx.Request, *, stream: bool) -> Response:
+        """Send exactly `request` (its headers as they are) and return its response.
+
+        `request.config` (when present) is the request config: timeouts are in
+        `request.extensions["timeout"]`, a `cancel_token` may abort the call. With `stream`,
+        leave the body unread (the core or the caller reads it from `response.raw`, encoded as
+        received); else read it in full. Fill `response.timings` if the transport can.
+        """
+        raise NotImplementedError(f"{type(self).__name__} does not support sync requests")
+
+    async def handle_async_request(self, request: httpx.Request, *, stream: bool) -> Response:
+        """`handle_request` for async calls."""
         raise NotImplementedError(f"{type(self).__name__} does not support async requests")
-
-    @staticmethod
-    def apply_cookies(jar: httpx.Cookies, request: httpx.Request) -> None:
-        """Add the `Cookie` header: the jar's matching cookies plus the request's `cookies`
-        option (for an `axios_python.Request`; a plain `httpx.Request`, say a redirect hop, gets
-        the jar's). Does nothing when the request already carries a `Cookie` header.
-        """
-        extra = getattr(request, "config", {}).get("cookies")
-        if extra:
-            jar = httpx.Cookies(jar)
-            jar.update(extra)
-        elif not getattr(jar.jar, "_cookies", True):  # a stdlib jar's len() walks it: 3 calls
-            return
-        if "cookie" not in request.headers:
-            jar.set_cookie_header(request)
-
-    @staticmethod
-    def track_progress(request: httpx.Request) -> bool:
-        """Install the request's `on_upload_progress` callback, if it has one: its body
-        (`request.stream`) is wrapped so that each chunk reports as it is iterated. Send that
-        body by iterating `request.stream` (it is no longer an `httpx.ByteStream`), with the
-        request's own `Content-Length` or `Transfer-Encoding` header.
-
-        Returns True when the request has an `on_download_progress` callback: receive the
-        response body as a stream, and hand the unread `httpx.Response` to `track_download`.
-
-        Call it only when `request.config` sets either callback (`config.get()` twice), so
-        requests without callbacks cost nothing more.
-        """
-        config = getattr(request, "config", {})
-        on_upload = config.get("on_upload_progress")
-        if on_upload is not None:
-            from .._progress import track_upload
-
-            track_upload(request, on_upload)
-        return config.get("on_download_progress") is not None
-
-    @staticmethod
-    def track_download(raw: httpx.Response, request: httpx.Request) -> None:
-        """Make `raw`'s unread body (sync or async stream) report to the `on_download_progress`
-        of `request` (the request as the transport received it, not a redirect hop). The
-        transport then reads the body in full before returning, unless the request asked for
-        `stream=True`, and closes the response if that read fails.
-        """
-        on_download = getattr(request, "config", {}).get("on_download_progress")
-        if on_download is not None:
-            from .._progress import track_download
-
-            track_download(raw, on_download)
 
     def close(self) -> None:
         """Release connections held for sync requests."""
@@ -151,3 +139,41 @@ class LoopLocal(Generic[T]):
             yield
         finally:
             await self._close(resource)
+
+
+class StreamedBody:
+    """A request body a transport's library iterates as it sends it (sync or async).
+
+    Libraries report an error raised while iterating (by the caller's iterator, or an upload
+    progress callback) as their own connection error; `error` keeps the original, for the
+    transport to raise as is, as the default transport does::
+
+        body = StreamedBody(request.stream)
+        try:
+            ...  # the library sends `body`
+        except LibraryError:
+            if body.error is not None:
+                raise body.error from None
+            raise
+    """
+
+    __slots__ = ("error", "stream")
+
+    def __init__(self, stream: Any) -> None:
+        self.stream = stream
+        self.error: Exception | None = None
+
+    def __iter__(self) -> Iterator[bytes]:
+        try:
+            yield from self.stream
+        except Exception as exc:
+            self.error = exc
+            raise
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        try:
+            async for chunk in self.stream:
+                yield chunk
+        except Exception as exc:
+            self.error = exc
+            raise

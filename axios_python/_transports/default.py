@@ -1,5 +1,8 @@
 """`HttpxTransport`: the default transport, one pooled httpx client per axios_python client.
 
+It sends one request per call (`handle_request`); the core's exchange above it applies
+cookies, runs auth flows, follows redirects and reports progress.
+
 It also makes a blocked *sync* request cancellable from another thread: the httpcore network
 backend is wrapped so that, while a request holding a `CancelToken` reads or writes, a cancel
 shuts the socket down; the blocked `recv` returns at once and httpcore discards the connection.
@@ -11,32 +14,37 @@ import contextlib
 import socket
 import ssl
 import threading
-from collections.abc import Callable, Iterator
-from typing import Any, TypeVar
+import time
+from collections.abc import AsyncIterator, Callable, Iterator
+from datetime import timedelta
+from typing import Any, Generic, TypeVar
 
 import httpcore
 import httpx
-from httpcore._backends.sync import SyncStream  # the stream httpcore's own sync backend returns
 
-from .._cancel import CancelToken
+from .._cancel import CancellableBody, CancelToken, current_token, sending_with
 from .._environment import environment_proxies, missing, ssl_context
-from .._exceptions import CancelError, ConfigError, map_httpx_errors
+from .._exceptions import ConfigError
+from .._internals.httpcore import sync_stream, wrap_network_backend
+from .._internals.httpx import mount_patterns, transport_pool
 from .._limits import ConnectionLimiter
-from .._models import Request, Response
-from .._pipeline import run_sync
+from .._models import Response
 from .._sockets import connect_tcp
+from .._sync import run_sync
 from .._timings import HttpcoreTrace
-from ..redaction import strip_for_redirect
 from .base import BaseTransport, LoopLocal
 
 __all__ = ["HttpxTransport"]
 
 T = TypeVar("T", httpx.HTTPTransport, httpx.AsyncHTTPTransport)
-_current = threading.local()  # .token: the CancelToken of the request this thread is sending
+_NO_CONFIG: dict[str, Any] = {}
+
+
 
 
 class HttpxTransport(BaseTransport):
-    """Sends through `httpx.Client` (sync) and `httpx.AsyncClient` (async), created lazily.
+    """Sends one request at a time through `httpx.Client` (sync) and `httpx.AsyncClient`
+    (async), created lazily, with a fair wait for a pool slot (`limiter`).
 
     Args:
         verify, cert, proxy, trust_env, limits, http2: as for `httpx.Client`.
@@ -72,36 +80,26 @@ class HttpxTransport(BaseTransport):
         # In front of httpcore's pool: FIFO, sized to it, the `pool` timeout applied to its wait.
         self.limiter = ConnectionLimiter(self._options["limits"].max_connections)
         self._lock = threading.Lock()
-        self._client: httpx.Client | None = None
+        self._routes: _Routes[httpx.HTTPTransport] | None = None
         # httpx's async connections belong to the event loop that opened them.
-        self._async_clients = LoopLocal(self._new_async_client, lambda client: client.aclose())
+        self._async_routes = LoopLocal(self._new_async_routes, lambda routes: routes.aclose())
 
-    # --- clients -------------------------------------------------------------------------
+    # --- httpx transports ----------------------------------------------------------------
 
-    def _sync_client(self) -> httpx.Client:
-        client = self._client
-        if client is None:
+    def _sync_routes(self) -> _Routes[httpx.HTTPTransport]:
+        routes = self._routes
+        if routes is None:
             with self._lock:
-                if self._client is None:
-                    transport, mounts = self._transports(httpx.HTTPTransport)
-                    for each in (transport, *mounts.values()):
-                        if each is not None:
-                            _make_cancellable(each)
-                    client = httpx.Client(
-                        transport=transport, mounts=mounts, max_redirects=self.max_redirects
-                    )
-                    client.cookies.jar = self.cookies.jar  # one jar for sync and async
-                    self._client = client
-                client = self._client
-        return client
+                if self._routes is None:
+                    routes = _Routes(*self._transports(httpx.HTTPTransport))
+                    for each in routes.transports():
+                        _make_cancellable(each)
+                    self._routes = routes
+                routes = self._routes
+        return routes
 
-    def _new_async_client(self) -> httpx.AsyncClient:
-        transport, mounts = self._transports(httpx.AsyncHTTPTransport)
-        client = httpx.AsyncClient(
-            transport=transport, mounts=mounts, max_redirects=self.max_redirects
-        )
-        client.cookies.jar = self.cookies.jar
-        return client
+    def _new_async_routes(self) -> _Routes[httpx.AsyncHTTPTransport]:
+        return _Routes(*self._transports(httpx.AsyncHTTPTransport))
 
     def _transports(self, kind: Callable[..., T]) -> tuple[T, dict[str, T | None]]:
         """The transport for direct connections (or through `proxy`) and, under `trust_env`
@@ -119,137 +117,141 @@ class HttpxTransport(BaseTransport):
 
     # --- sending -------------------------------------------------------------------------
 
-    def send(self, request: Request) -> Response:
-        token = _current.token = request.config.get("cancel_token")
-        try:
-            response = run_sync(self._exchange(_SyncSender(self._sync_client()), request))
-        finally:
-            _current.token = None
-        if token is not None and request.config.get("stream") and not response.is_closed:
+    def handle_request(self, request: httpx.Request, *, stream: bool) -> Response:
+        token = getattr(request, "config", _NO_CONFIG).get("cancel_token")
+        if token is None:
+            return run_sync(self._hop(request, stream, False))
+        with sending_with(token):  # a cancel shuts this thread's socket down
+            response = run_sync(self._hop(request, stream, False))
+        if stream and not response.is_closed:
             raw = response.raw
-            raw.stream = _CancellableBody(raw.stream, token, request.config)
+            raw.stream = CancellableBody(raw.stream, token, response.config)
         return response
 
-    async def send_async(self, request: Request) -> Response:
-        return await self._exchange(
-            _AsyncSender(self._async_clients.current() or await self._async_clients.get()), request
-        )
+    async def handle_async_request(self, request: httpx.Request, *, stream: bool) -> Response:
+        return await self._hop(request, stream, True)
 
-    async def _exchange(self, sender: _Sender, request: Request) -> Response:
-        """One exchange, written once: sync calls drive it with `run_sync` (it never suspends)."""
-        config = request.config
-        self.apply_cookies(sender.client.cookies, request)
-        follow = config.get("follow_redirects", True)
-        max_redirects = config.get("max_redirects", self.max_redirects)
-        # with max_content_length the pipeline reads the body itself, bounded as it decodes
-        unread = config.get("stream", False) or config.get("max_content_length") is not None
-        stream = unread
-        on_download = config.get("on_download_progress")
-        if on_download is not None or config.get("on_upload_progress") is not None:
-            # with a download callback, the body is read below chunk by chunk
-            stream = self.track_progress(request) or stream
-        auth = config.get("auth")
+    async def _hop(self, request: httpx.Request, stream: bool, is_async: bool) -> Response:
+        """One request, written once: sync calls drive it with `run_sync` (it never suspends).
+        Straight to httpx's transport layer, as `httpx.Client._send_single_request` does."""
+        config = getattr(request, "config", _NO_CONFIG)
         # per-phase timings: httpcore reports each phase to the request's `trace` extension
         recorder = HttpcoreTrace(request.extensions.get("trace"))
-        request.extensions["trace"] = sender.trace(recorder)
         limiter = self.limiter
-        await sender.acquire(limiter, request)  # fair and bounded wait for a pool slot
+        routes: _Routes[Any]
+        if is_async:
+            routes = self._async_routes.current() or await self._async_routes.get()
+            request.extensions["trace"] = recorder.atrace
+            await limiter.acquire_async(_pool_timeout(request))  # fair, bounded by `pool`
+        else:
+            routes = self._sync_routes()
+            request.extensions["trace"] = recorder.trace
+            limiter.acquire(_pool_timeout(request), config.get("cancel_token"))
         try:
-            with map_httpx_errors(request):
-                if follow:  # hop by hop: each hop to another origin loses the secret headers
-                    raw = await _follow_redirects(sender, request, auth, max_redirects, stream)
-                else:
-                    raw = await sender.send(
-                        request, stream=stream, follow_redirects=follow, auth=auth
-                    )
-                if on_download is not None:
-                    self.track_download(raw, request)
-                    if not unread:
-                        try:
-                            await sender.read(raw)
-                        except BaseException:
-                            await sender.close(raw)
-                            raise
+            raw = await routes.send(request, is_async)
         except BaseException:
-            sender.release(limiter)
+            limiter.release_async() if is_async else limiter.release()
             raise
-        limiter.release_when_closed(raw, is_async=sender.is_async)
+        limiter.release_when_closed(raw, is_async=is_async)
         response = Response(raw=raw, request=request, config=config)
         response._timings = recorder.timings  # worked out when read
+        if not stream:
+            await _read(raw, is_async)
         return response
 
     # --- closing -------------------------------------------------------------------------
 
     def close(self) -> None:
         with self._lock:
-            client, self._client = self._client, None
-        if client is not None:
-            client.close()
+            routes, self._routes = self._routes, None
+        if routes is not None:
+            for transport in routes.transports():
+                transport.close()
 
     async def aclose(self) -> None:
         self.close()
-        await self._async_clients.aclose()
+        await self._async_routes.aclose()
 
 
-class _SyncSender:
-    """`httpx.Client` behind coroutines that never suspend (driven by `run_sync`)."""
+class _Routes(Generic[T]):
+    """httpx transports by URL, as `httpx.Client` mounts them: the first pattern (of the
+    environment's proxies) that matches, else the direct transport."""
 
-    __slots__ = ("client",)
-    is_async = False
+    __slots__ = ("direct", "patterns")
+    direct: T
+    patterns: list[tuple[Any, T | None]]
 
-    def __init__(self, client: httpx.Client) -> None:
-        self.client = client
+    def __init__(self, direct: T, mounts: dict[str, T | None]) -> None:
+        self.direct = direct
+        self.patterns = mount_patterns(mounts)
 
-    @staticmethod
-    def trace(recorder: HttpcoreTrace) -> Callable[[str, dict[str, Any]], Any]:
-        return recorder.trace
+    def for_url(self, url: httpx.URL) -> T:
+        for pattern, transport in self.patterns:
+            if pattern.matches(url):
+                return self.direct if transport is None else transport
+        return self.direct
 
-    async def acquire(self, limiter: ConnectionLimiter, request: Request) -> None:
-        limiter.acquire(_pool_timeout(request), request.config.get("cancel_token"))
+    def transports(self) -> list[T]:
+        found = [self.direct]
+        found.extend(each for _, each in self.patterns if each is not None)
+        return found
 
-    def release(self, limiter: ConnectionLimiter) -> None:
-        limiter.release()
+    async def send(self, request: httpx.Request, is_async: bool) -> httpx.Response:
+        """`request` through its transport, the response bound to it (`elapsed`, `request`)."""
+        transport: Any = self.for_url(request.url)
+        start = time.perf_counter()
+        if is_async:
+            raw: httpx.Response = await transport.handle_async_request(request)
+        else:
+            raw = transport.handle_request(request)
+        raw.request = request
+        raw.stream = _Timed(raw.stream, raw, start)
+        return raw
 
-    async def send(self, request: httpx.Request, **options: Any) -> httpx.Response:
-        return self.client.send(request, **options)
-
-    async def read(self, raw: httpx.Response) -> None:
-        raw.read()
-
-    async def close(self, raw: httpx.Response) -> None:
-        raw.close()
-
-
-class _AsyncSender:
-    """`httpx.AsyncClient` behind the same three coroutines."""
-
-    __slots__ = ("client",)
-    is_async = True
-
-    def __init__(self, client: httpx.AsyncClient) -> None:
-        self.client = client
-
-    @staticmethod
-    def trace(recorder: HttpcoreTrace) -> Callable[[str, dict[str, Any]], Any]:
-        return recorder.atrace
-
-    async def acquire(self, limiter: ConnectionLimiter, request: Request) -> None:
-        await limiter.acquire_async(_pool_timeout(request))
-
-    def release(self, limiter: ConnectionLimiter) -> None:
-        limiter.release_async()
-
-    async def send(self, request: httpx.Request, **options: Any) -> httpx.Response:
-        return await self.client.send(request, **options)
-
-    async def read(self, raw: httpx.Response) -> None:
-        await raw.aread()
-
-    async def close(self, raw: httpx.Response) -> None:
-        await raw.aclose()
+    async def aclose(self) -> None:
+        for transport in self.transports():
+            await transport.aclose()  # type: ignore[attr-defined]
 
 
-_Sender = _SyncSender | _AsyncSender
+class _Timed(httpx.SyncByteStream, httpx.AsyncByteStream):
+    """A response body that sets `response.elapsed` when closed, as httpx's client does."""
+
+    __slots__ = ("_inner", "_raw", "_start")
+
+    def __init__(self, inner: Any, raw: httpx.Response, start: float) -> None:
+        self._inner = inner
+        self._raw = raw
+        self._start = start
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield from self._inner
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        async for chunk in self._inner:
+            yield chunk
+
+    def close(self) -> None:
+        self._raw.elapsed = timedelta(seconds=time.perf_counter() - self._start)
+        self._inner.close()
+
+    async def aclose(self) -> None:
+        self._raw.elapsed = timedelta(seconds=time.perf_counter() - self._start)
+        await self._inner.aclose()
+
+
+async def _read(raw: httpx.Response, is_async: bool) -> None:
+    """Read a body in full; on failure, close it (its connection is not reusable)."""
+    try:
+        if is_async:
+            await raw.aread()
+        else:
+            raw.read()
+    except BaseException:
+        if is_async:
+            await raw.aclose()
+        else:
+            raw.close()
+        raise
 
 
 def _pool_timeout(request: httpx.Request) -> float | None:
@@ -258,63 +260,7 @@ def _pool_timeout(request: httpx.Request) -> float | None:
     return pool
 
 
-async def _follow_redirects(
-    sender: _Sender, request: Request, auth: Any, limit: int, stream: bool
-) -> httpx.Response:
-    """Follow redirects by hand: the request's own `max_redirects`, and every header of the
-    redaction policy dropped on a hop to another origin (httpx drops Authorization only)."""
-    history: list[httpx.Response] = []
-    raw = await sender.send(request, stream=stream, follow_redirects=False, auth=auth)
-    while raw.next_request is not None:
-        if len(history) >= limit:
-            await sender.close(raw)
-            raise httpx.TooManyRedirects("Exceeded maximum allowed redirects.", request=request)
-        await sender.read(raw)
-        history.append(raw)
-        hop = raw.next_request
-        hop.config = request.config  # type: ignore[attr-defined]
-        strip_for_redirect(hop, raw.request.url)
-        raw = await sender.send(hop, stream=stream, follow_redirects=False)
-    raw.history = history
-    return raw
-
-
 # --- cancellable sockets (sync) ----------------------------------------------------------
-
-
-class _CancellableBody(httpx.SyncByteStream):
-    """A streamed response body (sync) whose reads `token.cancel()` aborts, as during the
-    request: each read runs with the token current, so a cancel shuts the socket down, and the
-    read raises `CancelError`; `close()` then discards the connection."""
-
-    def __init__(self, inner: Any, token: CancelToken, config: dict[str, Any]) -> None:
-        self._inner = inner
-        self._token = token
-        self._config = config
-
-    def __iter__(self) -> Iterator[bytes]:
-        token = self._token
-        chunks = iter(self._inner)
-        while True:
-            if token.is_cancelled:
-                raise CancelError(token.reason or "Request cancelled", config=self._config)
-            previous, _current.token = getattr(_current, "token", None), token
-            try:
-                chunk = next(chunks)
-            except StopIteration:
-                return
-            except Exception as exc:
-                if token.is_cancelled:
-                    raise CancelError(
-                        token.reason or "Request cancelled", config=self._config
-                    ) from exc
-                raise
-            finally:
-                _current.token = previous
-            yield chunk
-
-    def close(self) -> None:
-        self._inner.close()
 
 
 def _check_extras(http2: bool, proxy: str | httpx.URL | httpx.Proxy | None) -> None:
@@ -332,10 +278,7 @@ def _check_extras(http2: bool, proxy: str | httpx.URL | httpx.Proxy | None) -> N
 
 
 def _make_cancellable(transport: httpx.HTTPTransport) -> None:
-    pool = getattr(transport, "_pool", None)
-    backend = getattr(pool, "_network_backend", None)
-    if isinstance(backend, httpcore.NetworkBackend):
-        pool._network_backend = _CancellableBackend(backend)  # type: ignore[union-attr]
+    wrap_network_backend(transport_pool(transport), _CancellableBackend)
 
 
 class _CancellableBackend(httpcore.NetworkBackend):
@@ -350,7 +293,7 @@ class _CancellableBackend(httpcore.NetworkBackend):
         local_address: str | None = None,
         socket_options: Any = None,
     ) -> httpcore.NetworkStream:
-        token: CancelToken | None = getattr(_current, "token", None)
+        token: CancelToken | None = current_token()
         if token is None:
             stream = self._inner.connect_tcp(host, port, timeout, local_address, socket_options)
         else:
@@ -395,11 +338,11 @@ def _connect_cancellable(
     except OSError as exc:
         raise httpcore.ConnectError(str(exc)) from exc
     sock.setblocking(True)  # httpcore sets each read's and write's timeout
-    return SyncStream(sock)
+    return sync_stream(sock)
 
 
 def _checked(stream: _CancellableStream) -> _CancellableStream:
-    token: CancelToken | None = getattr(_current, "token", None)
+    token: CancelToken | None = current_token()
     if token is not None and token.is_cancelled:
         stream.close()
         raise httpcore.ConnectError("cancelled while connecting")
@@ -413,7 +356,7 @@ class _CancellableStream(httpcore.NetworkStream):
         self._inner = inner
 
     def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        token: CancelToken | None = getattr(_current, "token", None)
+        token: CancelToken | None = current_token()
         if token is None:
             return self._inner.read(max_bytes, timeout)
         unsubscribe = token.subscribe(self._abort)
@@ -423,7 +366,7 @@ class _CancellableStream(httpcore.NetworkStream):
             unsubscribe()
 
     def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        token: CancelToken | None = getattr(_current, "token", None)
+        token: CancelToken | None = current_token()
         if token is None:
             self._inner.write(buffer, timeout)
             return

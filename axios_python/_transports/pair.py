@@ -25,7 +25,8 @@ class TransportPair(BaseTransport):
     so does `TransportPair(sync=..., async_=...)` with transport objects. Each side must send
     its kind of call itself (`BaseTransport.sends`): a pair that would hand a call on to a third
     transport is refused with `ConfigError`. The cookie jar is shared when both sides keep one
-    in `.cookies` (an `httpx.Cookies`), as every transport of this project does.
+    in `.cookies` (an `httpx.Cookies`), as every `BaseTransport` does: the core's exchange
+    applies and fills it above each side.
     """
 
     def __init__(self, *, sync: BaseTransport, async_: BaseTransport) -> None:

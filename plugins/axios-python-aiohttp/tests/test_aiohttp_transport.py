@@ -1,4 +1,4 @@
-"""Unit tests of the aiohttp transport's option mapping and error mapping (no network).
+"""Unit tests of the aiohttp transport's option mapping and error mapping (no network but one).
 
 The behaviour over real sockets is the shared contract suite, tests/test_transport_contract.py.
 """
@@ -12,6 +12,7 @@ import aiohttp
 import httpx
 import pytest
 from axios_python_aiohttp import AiohttpTransport, map_aiohttp_error
+from axios_python_testserver import LocalServer
 
 import axios_python
 from axios_python import ConfigError, NetworkError, TimeoutError
@@ -59,11 +60,13 @@ def test_verify_options(monkeypatch: pytest.MonkeyPatch) -> None:
     assert AiohttpTransport(verify=context)._ssl is context
 
 
-def test_initial_cookies_are_shared_with_the_sync_fallback() -> None:
-    """The sync fallback uses the same cookie jar."""
+def test_initial_cookies_are_sent_by_sync_calls_too() -> None:
+    """Sync calls, which the httpx fallback sends, use the transport's jar: the core's
+    exchange applies it above both."""
     transport = AiohttpTransport(cookies={"a": "1"})
     assert transport.cookies["a"] == "1"
-    assert transport._fallback.cookies is transport.cookies
+    with LocalServer() as server, axios_python.create({"transport": transport}) as api:
+        assert api.get(server.url + "/cookies").data == {"cookies": {"a": "1"}}
 
 
 def test_timeout_mapping() -> None:

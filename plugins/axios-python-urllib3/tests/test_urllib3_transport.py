@@ -132,9 +132,9 @@ def test_env_proxy_and_no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:3128")
     monkeypatch.setenv("NO_PROXY", "internal.test")
     transport = Urllib3Transport()
-    assert transport._env_proxy(httpx.URL("http://api.test/")) is not None
-    assert transport._env_proxy(httpx.URL("http://internal.test/")) is None
-    assert Urllib3Transport(trust_env=False)._env_proxies == {}
+    assert transport._env_proxies.for_url(httpx.URL("http://api.test/")) is not None
+    assert transport._env_proxies.for_url(httpx.URL("http://internal.test/")) is None
+    assert not Urllib3Transport(trust_env=False)._env_proxies
 
 
 @pytest.mark.parametrize(

@@ -9,23 +9,21 @@ Async calls go through one pooled `aiohttp.ClientSession` per event loop (closed
 or when `asyncio.run()` shuts its loop down). Sync calls on the same client fall back to an
 internal `HttpxTransport` sharing the same cookie jar: aiohttp has no blocking API.
 
-Everything above the transport (interceptors, middleware, retries, plugins, cancellation) is the
-core's and works unchanged. The transport itself does what httpx's client does for the default
-transport: redirects (hop by hop, with the cookie jar applied on every hop), cookies, `httpx.Auth`
-flows, streaming, timeouts, and the mapping of aiohttp/asyncio errors to axios_python errors.
+Everything above the transport (interceptors, middleware, retries, plugins, cancellation, and
+the exchange: cookies, `httpx.Auth` flows, redirects, progress) is the core's and works
+unchanged. The transport sends one request per call: streaming, timeouts, a fair pool wait,
+per-phase timings, and the mapping of aiohttp/asyncio errors to axios_python errors.
 """
 
 from __future__ import annotations
 
 import asyncio
-import base64
 import contextlib
 import os
 import re
 import ssl
 import time
-import urllib.request
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
@@ -33,22 +31,22 @@ import aiohttp
 import httpx
 
 from axios_python import (
-    AxiosPythonError,
     BaseTransport,
     ConfigError,
     ConnectionLimiter,
     HttpxTransport,
     LoopLocal,
     NetworkError,
-    Request,
+    ProxyEnvironment,
     Response,
+    StreamedBody,
     TimeoutError,
     Timings,
-    TooManyRedirects,
+    proxy_parts,
     ssl_context,
 )
-from axios_python.redaction import strip_for_redirect
 
+from ._internals import never_resend
 from ._version import __version__
 
 __all__ = [
@@ -57,11 +55,6 @@ __all__ = [
     "map_aiohttp_error",
 ]
 
-# no_proxy matching on the environment variables only (the stubs do not declare it)
-_proxy_bypass: Callable[[str], bool] = getattr(
-    urllib.request, "proxy_bypass_environment", urllib.request.proxy_bypass
-)
-_REDIRECTS = frozenset((301, 302, 303, 307, 308))
 _CHUNK = 64 * 1024
 
 
@@ -78,7 +71,8 @@ class AiohttpTransport(BaseTransport):
         http2: must be False; aiohttp speaks HTTP/1.1 only (ConfigError otherwise).
         limits: `httpx.Limits`; max_connections and keepalive_expiry are mapped.
         max_redirects: the client-wide redirect limit (a per-request `max_redirects` also works).
-        cookies: initial cookies; the jar then persists `Set-Cookie` across requests.
+        cookies: initial cookies; the jar (`cookies`, kept by the core's exchange for sync and
+            async calls) then persists `Set-Cookie` across requests.
         timings: record `response.timings` through aiohttp's tracing signals (default True).
             Tracing costs aiohttp some CPU per request (about 15-20 µs, see
             bench/otel_overhead.py); False leaves every phase None.
@@ -116,16 +110,14 @@ class AiohttpTransport(BaseTransport):
             if verify is False and cert is None
             else ssl_context(verify, cert, trust_env=trust_env)
         )
-        self._proxy, self._proxy_headers = _proxy_option(proxy)
+        self._proxy: str | None = None
+        self._proxy_headers: dict[str, str] | None = None
+        if proxy is not None:
+            self._proxy, headers = proxy_parts(proxy, transport="aiohttp")
+            self._proxy_headers = headers or None  # aiohttp.BasicAuth is deprecated: a header
         # aiohttp's own trust_env looks up netrc and proxy variables in a thread on *every*
         # request (~2x the cost of the request); read the proxy variables once, as httpx does.
-        self._env_proxies: dict[str, str] = {}
-        if trust_env and proxy is None:
-            self._env_proxies = {
-                scheme: url
-                for scheme, url in urllib.request.getproxies_environment().items()
-                if scheme in ("http", "https", "all") and _env_proxy_option(scheme, url)
-            }
+        self._env_proxies = ProxyEnvironment(_checked_proxy, trust_env=trust_env and proxy is None)
         limits = limits or httpx.Limits(max_connections=100, max_keepalive_connections=100)
         self._limit = limits.max_connections or 0
         # A fair queue in front of aiohttp's pool (whose queue is not FIFO), with its own wait:
@@ -143,7 +135,6 @@ class AiohttpTransport(BaseTransport):
             limits=limits,
             max_redirects=max_redirects,
         )
-        self._fallback.cookies = self.cookies  # one jar for sync and async calls
         # An aiohttp session belongs to the loop that created it: one per loop.
         self._sessions = LoopLocal(self._new_session, self._close_session)
         self._timeouts: dict[tuple[Any, ...], aiohttp.ClientTimeout] = {}
@@ -170,10 +161,7 @@ class AiohttpTransport(BaseTransport):
             timeout=aiohttp.ClientTimeout(total=None),
             trace_configs=[_trace_config()] if self._timings else None,  # response.timings
         )
-        # aiohttp silently sends an idempotent request again when a reused connection fails
-        # before the response; only the pipeline's retries (`max_retries`) may resend. There
-        # is no public switch: this is the attribute aiohttp's own test client turns off.
-        session._retry_connection = False
+        never_resend(session)  # only the pipeline's retries may send a request again
         return session
 
     @staticmethod
@@ -198,131 +186,75 @@ class AiohttpTransport(BaseTransport):
 
     # --- sending -------------------------------------------------------------------------
 
-    def send(self, request: Request) -> Response:
+    def handle_request(self, request: httpx.Request, *, stream: bool) -> Response:
         """Sync calls: aiohttp has no blocking API, so the default httpx transport sends them."""
-        return self._fallback.send(request)
+        return self._fallback.handle_request(request, stream=stream)
 
-    async def send_async(self, request: Request) -> Response:
-        config = request.config
+    async def handle_async_request(self, request: httpx.Request, *, stream: bool) -> Response:
         session = self._sessions.current() or await self._sessions.get()
-        self.apply_cookies(self.cookies, request)
-        # with max_content_length the pipeline reads the body itself, bounded as it decodes
-        unread = config.get("stream", False) or config.get("max_content_length") is not None
-        stream = unread
-        on_download = config.get("on_download_progress")
-        if on_download is not None or config.get("on_upload_progress") is not None:
-            stream = self.track_progress(request) or stream
-        auth = config.get("auth")
         limiter = self.limiter
         timeouts = request.extensions.get("timeout") or {}
         await limiter.acquire_async(timeouts.get("pool"))  # FIFO, bounded by `pool`
         try:
-            if isinstance(auth, httpx.Auth):
-                response = await self._send_with_auth(session, request, auth, stream)
-            else:
-                started = time.perf_counter()
-                response = await self._send_one(session, request, stream, started)
-                if response.status_code in _REDIRECTS:
-                    response = await self._follow(session, request, response, stream, started)
-        except AxiosPythonError:
+            response = await self._send_one(session, request, stream)
+        except BaseException as exc:
             limiter.release_async()
-            raise
-        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as exc:
-            limiter.release_async()
-            raise map_aiohttp_error(exc, request) from exc
-        except BaseException:
-            limiter.release_async()
+            if isinstance(exc, (aiohttp.ClientError, asyncio.TimeoutError, ValueError)):
+                raise map_aiohttp_error(exc, request) from exc
             raise
         if response.is_closed:  # read in full: the connection is back in the pool
             limiter.release_async()
         else:
             limiter.release_when_closed(response.raw, is_async=True)
-        response.request, response.config = request, config
-        if on_download is not None:
-            self.track_download(response.raw, request)
-            if not unread:
-                try:
-                    await response.aread()
-                except BaseException:
-                    await response.aclose()
-                    raise
-        return response
-
-    async def _send_with_auth(
-        self, session: aiohttp.ClientSession, request: httpx.Request, auth: httpx.Auth, stream: bool
-    ) -> Response:
-        """Drive an `httpx.Auth` flow (digest, custom) as httpx's client does."""
-        flow = auth.async_auth_flow(request)
-        try:
-            current = await flow.__anext__()
-            while True:
-                response = await self._send_following(session, current, stream)
-                try:
-                    following = await flow.asend(response.raw)
-                except StopAsyncIteration:
-                    return response
-                await response.aread()
-                await response.aclose()
-                current = following
-        finally:
-            await flow.aclose()
-
-    async def _send_following(
-        self, session: aiohttp.ClientSession, request: httpx.Request, stream: bool
-    ) -> Response:
-        started = time.perf_counter()
-        response = await self._send_one(session, request, stream, started)
-        return await self._follow(session, request, response, stream, started)
-
-    async def _follow(
-        self,
-        session: aiohttp.ClientSession,
-        request: httpx.Request,
-        response: Response,
-        stream: bool,
-        started: float,
-    ) -> Response:
-        """Follow `response`'s redirects, if any and if the request's config says so."""
-        config: dict[str, Any] = getattr(request, "config", None) or {}
-        if not config.get("follow_redirects", True):
-            return response
-        limit = config.get("max_redirects", self.max_redirects)
-        history: list[httpx.Response] = []
-        while response.status_code in _REDIRECTS and "location" in response.headers:
-            if len(history) >= limit:
-                await response.aclose()
-                raise TooManyRedirects(
-                    f"Exceeded maximum allowed redirects ({limit}).",
-                    request=request if isinstance(request, Request) else None,
-                    config=config or None,
-                )
-            await response.aread()
-            await response.aclose()
-            history.append(response.raw)
-            hop = _redirect_request(response.raw)
-            self.apply_cookies(self.cookies, hop)
-            response = await self._send_one(session, hop, stream, started)
-        if history:
-            response.raw.history = history
         return response
 
     async def _send_one(
-        self,
-        session: aiohttp.ClientSession,
-        request: httpx.Request,
-        streamed: bool,
-        started: float,
+        self, session: aiohttp.ClientSession, request: httpx.Request, streamed: bool
     ) -> Response:
         """One HTTP exchange. `streamed`: leave the body unread (the caller reads or streams it)."""
+        data, headers, skip = await self._payload(request)
+        marks = _Marks()
+        try:
+            resp = await session.request(
+                request.method,
+                self._url(request.url),
+                headers=headers,
+                skip_auto_headers=skip or None,
+                data=data,
+                allow_redirects=False,
+                timeout=self._timeout(request),
+                proxy=self._proxy if not self._env_proxies else self._env_proxies.for_url(request.url),
+                proxy_headers=self._proxy_headers,
+                trace_request_ctx=marks,
+            )
+        except aiohttp.ClientError:
+            if isinstance(data, StreamedBody) and data.error is not None:
+                raise data.error from None  # the body's own error, not aiohttp's wrapper of it
+            raise
+        try:
+            content = None if streamed else await resp.read()
+        except BaseException:  # CancelledError included: never pool a half-read connection
+            resp.close()
+            raise
+        response = _response(resp, request, content, marks)
+        if self._timings:
+            response.timings = marks.timings
+        return response
+
+    async def _payload(
+        self, request: httpx.Request
+    ) -> tuple[Any, list[tuple[str, str]], frozenset[str]]:
+        """The body, headers and skipped automatic headers to hand aiohttp.
+
+        Send exactly the headers the httpx.Request has, as the default transport: aiohttp adds
+        its own Accept, Accept-Encoding, User-Agent (and a body's Content-Type) unless told to
+        skip them. Skipping costs aiohttp a multidict per request, so only the missing ones
+        are named (usually none: the defaults include the first three)."""
         stream = request.stream
         if isinstance(stream, httpx.ByteStream):  # bytes, json, form or none: read already
             data = request.content or None
         else:
             data = await _body(request)
-        # Send exactly the headers the httpx.Request has, as the default transport: aiohttp
-        # adds its own Accept, Accept-Encoding, User-Agent (and a body's Content-Type) unless
-        # told to skip them. Skipping costs aiohttp a multidict per request, so only the
-        # missing ones are named (usually none: the defaults include the first three).
         raw_headers = tuple(request.headers.raw)
         converted = self._converted.get(raw_headers)
         if converted is None:
@@ -336,82 +268,18 @@ class AiohttpTransport(BaseTransport):
                 skip = skip | _CONTENT_TYPE
             if not isinstance(data, bytes):  # aiohttp frames it chunked itself
                 headers = [(k, v) for k, v in headers if k.lower() != "transfer-encoding"]
-        url = request.url
+        return data, headers, skip
+
+    def _url(self, url: httpx.URL) -> str:
+        """`url` as text, kept per URL object (clients reuse one per URL)."""
         known = self._url_text.get(id(url))
         if known is not None and known[0] is url:  # the entry holds the URL: its id is not reused
-            text = known[1]
-        else:
-            text = str(url)
-            if len(self._url_text) >= 256:
-                self._url_text.clear()
-            self._url_text[id(url)] = (url, text)
-        marks = _Marks()
-        try:
-            resp = await session.request(
-                request.method,
-                text,
-                headers=headers,
-                skip_auto_headers=skip or None,
-                data=data,
-                allow_redirects=False,
-                timeout=self._timeout(request),
-                proxy=self._proxy if not self._env_proxies else self._env_proxy(request.url),
-                proxy_headers=self._proxy_headers,
-                trace_request_ctx=marks,
-            )
-        except aiohttp.ClientError:
-            if isinstance(data, _StreamedBody) and data.error is not None:
-                raise data.error from None  # the body's own error, not aiohttp's wrapper of it
-            raise
-        try:
-            if streamed:
-                content = None
-            else:
-                content = await resp.read()
-                marks.received = time.perf_counter()
-        except BaseException:  # CancelledError included: never pool a half-read connection
-            resp.close()
-            raise
-        version = resp.version
-        http_version = _VERSIONS.get(version)
-        if http_version is None:
-            assert version is not None
-            http_version = f"HTTP/{version.major}.{version.minor}"
-        reason = None if resp.reason is None else resp.reason.encode("latin-1")
-        response: Response
-        if content is None:
-            body = _AiohttpStream(resp, started, marks)
-            raw = httpx.Response(
-                resp.status,
-                headers=list(resp.raw_headers),
-                request=request,
-                extensions={"http_version": http_version.encode(), "reason_phrase": reason or b""},
-                stream=body,
-            )
-            body.response = raw
-            response = Response(raw=raw, request=request)
-        else:
-            resp.release()
-            response = Response.received(
-                resp.status,
-                list(resp.raw_headers),
-                content,
-                request=request,
-                http_version=http_version,
-                reason_phrase=reason,
-                elapsed=time.perf_counter() - started,
-            )
-        if self._timings:
-            response.timings = marks.timings
-        if "Set-Cookie" in resp.headers:
-            self.cookies.extract_cookies(response.raw)
-        return response
-
-    def _env_proxy(self, url: httpx.URL) -> str | None:
-        if _proxy_bypass(url.host):
-            return None
-        proxies = self._env_proxies
-        return proxies.get(url.scheme) or proxies.get("all")
+            return known[1]
+        text = str(url)
+        if len(self._url_text) >= 256:
+            self._url_text.clear()
+        self._url_text[id(url)] = (url, text)
+        return text
 
     # --- closing -------------------------------------------------------------------------
 
@@ -451,6 +319,40 @@ class _AiohttpStream(httpx.AsyncByteStream):
             resp.close()
         if self.response is not None:
             self.response.elapsed = timedelta(seconds=time.perf_counter() - self._started)
+
+
+def _response(
+    resp: aiohttp.ClientResponse, request: httpx.Request, content: bytes | None, marks: _Marks
+) -> Response:
+    """The `Response` for `resp`: read in full (`content`), or streamed (None)."""
+    version = resp.version
+    http_version = _VERSIONS.get(version)
+    if http_version is None:
+        assert version is not None
+        http_version = f"HTTP/{version.major}.{version.minor}"
+    reason = None if resp.reason is None else resp.reason.encode("latin-1")
+    if content is None:
+        body = _AiohttpStream(resp, marks.started, marks)
+        raw = httpx.Response(
+            resp.status,
+            headers=list(resp.raw_headers),
+            request=request,
+            extensions={"http_version": http_version.encode(), "reason_phrase": reason or b""},
+            stream=body,
+        )
+        body.response = raw
+        return Response(raw=raw, request=request)
+    marks.received = time.perf_counter()
+    resp.release()
+    return Response.received(
+        resp.status,
+        list(resp.raw_headers),
+        content,
+        request=request,
+        http_version=http_version,
+        reason_phrase=reason,
+        elapsed=marks.received - marks.started,
+    )
 
 
 # --- per-phase timings -------------------------------------------------------------------
@@ -570,59 +472,10 @@ async def _body(request: httpx.Request) -> Any:
     if getattr(request, "config", {}).get("on_upload_progress") is not None:
         # wrapped by track_progress(): iterated as it is sent, with the request's own
         # Content-Length (aiohttp then sends it as is) or Transfer-Encoding (dropped below)
-        return _StreamedBody(stream)
+        return StreamedBody(stream)
     if hasattr(stream, "get_content_length") or isinstance(stream, httpx.SyncByteStream):
         return await request.aread()  # multipart (files): sized, read once
-    return _StreamedBody(stream)  # an async iterator of bytes: sent chunked
-
-
-class _StreamedBody:
-    """A request body aiohttp iterates as it sends it. aiohttp reports an error raised while
-    iterating (by the caller's iterator, or an upload progress callback) as a connection
-    error; `error` keeps the original, for the caller to get it as the default transport
-    gives it."""
-
-    __slots__ = ("error", "stream")
-
-    def __init__(self, stream: Any) -> None:
-        self.stream = stream
-        self.error: Exception | None = None
-
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        try:
-            async for chunk in self.stream:
-                yield chunk
-        except Exception as exc:
-            self.error = exc
-            raise
-
-
-def _redirect_request(raw: httpx.Response) -> httpx.Request:
-    """The next hop for a redirect response, by httpx's rules."""
-    request = raw.request
-    method = request.method
-    see_other = raw.status_code == 303 and method != "HEAD"
-    if see_other or (raw.status_code in (301, 302) and method == "POST"):
-        method = "GET"
-    url = request.url.join(raw.headers["location"])
-    if url.fragment == "" and request.url.fragment:
-        url = url.copy_with(fragment=request.url.fragment)
-    headers = httpx.Headers(request.headers)
-    headers.pop("host", None)
-    headers.pop("cookie", None)
-    body: dict[str, Any] = {}
-    if method != request.method and method == "GET":
-        headers.pop("content-length", None)
-        headers.pop("transfer-encoding", None)
-    elif isinstance(request.stream, httpx.ByteStream):
-        if request.content:
-            body["content"] = request.content
-    else:
-        body["stream"] = request.stream
-    hop = httpx.Request(method, url, headers=headers, extensions=request.extensions, **body)
-    hop.config = getattr(request, "config", {})  # type: ignore[attr-defined]
-    strip_for_redirect(hop, request.url)  # Authorization and every other secret header
-    return hop
+    return StreamedBody(stream)  # an async iterator of bytes: sent chunked
 
 
 def map_aiohttp_error(exc: BaseException, request: Any) -> Exception:
@@ -659,34 +512,8 @@ def _as_httpx_error(exc: BaseException) -> httpx.HTTPError:
     return httpx.ReadError(message)
 
 
-def _env_proxy_option(scheme: str, url: str) -> bool:
-    """A proxy variable of the environment the transport can use; else a `ConfigError` that
-    names the variable (a SOCKS URL must not be taken for an HTTP proxy)."""
-    try:
-        _proxy_option(url)
-    except ConfigError as exc:
-        raise ConfigError(
-            f"{scheme.upper()}_PROXY={url}: {exc} (unset it, or set trust_env=False)",
-            key="trust_env",
-        ) from None
-    return True
-
-
-def _proxy_option(
-    proxy: str | httpx.URL | httpx.Proxy | None,
-) -> tuple[str | None, dict[str, str] | None]:
-    if proxy is None:
-        return None, None
-    if not isinstance(proxy, httpx.Proxy):
-        proxy = httpx.Proxy(proxy)
-    if proxy.url.scheme not in ("http", "https"):
-        raise ConfigError(
-            f"the aiohttp transport supports http(s) proxies only, not {proxy.url.scheme}://",
-            key="proxy",
-        )
-    headers = dict(proxy.headers)
-    if proxy.auth:  # as a header: aiohttp.BasicAuth is deprecated
-        token = base64.b64encode(":".join(proxy.auth).encode()).decode("ascii")
-        headers.setdefault("Proxy-Authorization", f"Basic {token}")
-    url = proxy.url.copy_with(username=None, password=None)
-    return str(url), headers or None
+def _checked_proxy(url: str) -> str:
+    """A proxy variable's URL as aiohttp takes it, once its scheme is one aiohttp speaks (a
+    SOCKS URL must not be taken for an HTTP proxy: `ProxyEnvironment` names the variable)."""
+    proxy_parts(url, transport="aiohttp")
+    return url

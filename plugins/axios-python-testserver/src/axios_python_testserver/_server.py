@@ -718,29 +718,35 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _send(self, response: _Response) -> None:
         status = response.status
-        bodiless = status < 200 or status in (204, 304)
-        head = self.command == "HEAD"
+        silent = status < 200 or status in (204, 304) or self.command == "HEAD"  # no body sent
         self.send_response(status)
         if response.content_type is not None:
             self.send_header("Content-Type", response.content_type)
         for name, value in response.headers:
             self.send_header(name, value)
         body = response.body
-        streaming = not isinstance(body, bytes)
-        chunked = streaming and self.request_version != "HTTP/1.0"
-        if self.close_connection or (streaming and not chunked):
-            self.send_header("Connection", "close")  # an HTTP/1.0 client reads to EOF
         if isinstance(body, bytes):
-            if not bodiless:
-                self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            if body and not (head or bodiless):
-                self.wfile.write(body)
-            return
+            self._send_bytes(body, bodiless=status < 200 or status in (204, 304), silent=silent)
+        else:
+            self._send_stream(body, silent=silent)
+
+    def _send_bytes(self, body: bytes, *, bodiless: bool, silent: bool) -> None:
+        if self.close_connection:
+            self.send_header("Connection", "close")
+        if not bodiless:
+            self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if body and not silent:
+            self.wfile.write(body)
+
+    def _send_stream(self, body: Iterable[bytes], *, silent: bool) -> None:
+        chunked = self.request_version != "HTTP/1.0"
+        if self.close_connection or not chunked:
+            self.send_header("Connection", "close")  # an HTTP/1.0 client reads to EOF
         if chunked:
             self.send_header("Transfer-Encoding", "chunked")
         self.end_headers()
-        if head or bodiless:
+        if silent:
             return
         for chunk in body:
             if chunk:

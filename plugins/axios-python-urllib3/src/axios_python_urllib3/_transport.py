@@ -7,7 +7,6 @@ import contextlib
 import re
 import ssl
 import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from typing import Any, cast
@@ -38,10 +37,11 @@ from axios_python import (
     ConnectionLimiter,
     HttpxTransport,
     NetworkError,
-    Request,
+    ProxyEnvironment,
     Response,
+    StreamedBody,
     TimeoutError,
-    TooManyRedirects,
+    proxy_parts,
     ssl_context,
 )
 
@@ -51,21 +51,15 @@ from ._timings import Marks
 
 __all__ = ["Urllib3Transport", "map_urllib3_error"]
 
-_REDIRECTS = frozenset((301, 302, 303, 307, 308))
 _CHUNK = 64 * 1024
 _NO_RETRIES = Retry(total=False, redirect=False)  # the pipeline owns retries and redirects
 _VERSIONS = {10: "HTTP/1.0", 11: "HTTP/1.1"}
-_PROXY_SCHEMES = ("http", "https")
 _TOKEN = re.compile(rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 _FORBIDDEN_IN_VALUE = re.compile(rb"[\r\n\0]")
 # What urllib3 may raise while sending, besides its own errors: a body or header it refuses
 # (ValueError, TypeError), an OSError it did not wrap.
 _SEND_ERRORS = (HTTPError, ValueError, TypeError, OSError)
 
-# no_proxy matching on the environment variables only (the stubs do not declare it)
-_proxy_bypass: Callable[[str], bool] = getattr(
-    urllib.request, "proxy_bypass_environment", urllib.request.proxy_bypass
-)
 
 
 class Urllib3Transport(BaseTransport):
@@ -116,16 +110,11 @@ class Urllib3Transport(BaseTransport):
             "num_pools": 32,
             "maxsize": size,
             "block": block,
-            **_tls_options(verify, cert, trust_env),
+            **_tls_options(ssl_context(verify, cert, trust_env=trust_env)),
         }
         self._manager = pool_manager(urllib3.PoolManager(**self._pool_options))
         self._proxy = None if proxy is None else self._proxy_manager(proxy)
-        # Proxy variables are read once, as httpx does (looking them up per request is slow).
-        self._env_proxies: dict[str, urllib3.ProxyManager] = {}
-        if trust_env and proxy is None:
-            for scheme, url in urllib.request.getproxies_environment().items():
-                if scheme in ("http", "https", "all"):
-                    self._env_proxies[scheme] = self._env_proxy_manager(scheme, url)
+        self._env_proxies = ProxyEnvironment(self._proxy_manager, trust_env=trust_env and not proxy)
         # In front of the pools: FIFO, sized to them, the `pool` timeout applied to its wait.
         self.limiter = ConnectionLimiter(limits.max_connections)
         self.max_redirects = max_redirects
@@ -138,7 +127,6 @@ class Urllib3Transport(BaseTransport):
             limits=limits,
             max_redirects=max_redirects,
         )
-        self._fallback.cookies = self.cookies  # one jar for sync and async calls
         self._timeouts: dict[tuple[Any, Any], Timeout] = {}
         # Per URL object (clients reuse one httpx.URL per URL): its pool and request target.
         self._routes: dict[int, tuple[httpx.URL, HTTPConnectionPool, str]] = {}
@@ -156,33 +144,24 @@ class Urllib3Transport(BaseTransport):
             ) from None
 
     def _proxy_manager(self, proxy: str | httpx.URL | httpx.Proxy) -> urllib3.ProxyManager:
-        if not isinstance(proxy, httpx.Proxy):
-            proxy = httpx.Proxy(proxy)
-        if proxy.url.scheme not in _PROXY_SCHEMES:
-            raise ConfigError(
-                f"the urllib3 transport supports http(s) proxies only, not {proxy.url.scheme}://",
-                key="proxy",
-            )
-        headers = dict(proxy.headers)
-        if proxy.auth:
-            headers.update(urllib3.make_headers(proxy_basic_auth=":".join(proxy.auth)))
-        url = str(proxy.url.copy_with(username=None, password=None))
+        url, headers = proxy_parts(proxy, transport="urllib3")
         manager = urllib3.ProxyManager(url, proxy_headers=headers or None, **self._pool_options)
         return cast(urllib3.ProxyManager, pool_manager(manager))
 
     # --- sending -------------------------------------------------------------------------
 
-    async def send_async(self, request: Request) -> Response:
+    async def handle_async_request(self, request: httpx.Request, *, stream: bool) -> Response:
         """Async calls: urllib3 has no async API, so the default httpx transport sends them."""
-        return await self._fallback.send_async(request)
+        return await self._fallback.handle_async_request(request, stream=stream)
 
-    def send(self, request: Request) -> Response:
-        """One exchange, after a fair wait for a connection (`limiter`): a `CancelToken`
-        aborts the wait; the slot is held until the body is read, or the stream closed."""
+    def handle_request(self, request: httpx.Request, *, stream: bool) -> Response:
+        """One request, after a fair wait for a connection (`limiter`): a `CancelToken` aborts
+        the wait; the slot is held until the body is read, or the stream closed."""
         limiter = self.limiter
-        limiter.acquire(_pool_timeout(request), request.config.get("cancel_token"))
+        config: dict[str, Any] = getattr(request, "config", None) or {}
+        limiter.acquire(_pool_timeout(request), config.get("cancel_token"))
         try:
-            response = self._send(request)
+            response = self._send(request, stream)
         except BaseException:
             limiter.release()
             raise
@@ -192,87 +171,17 @@ class Urllib3Transport(BaseTransport):
             limiter.release_when_closed(response.raw, is_async=False)
         return response
 
-    def _send(self, request: Request) -> Response:
-        config = request.config
-        self.apply_cookies(self.cookies, request)
-        # with max_content_length the pipeline reads the body itself, bounded as it decodes
-        unread = config.get("stream", False) or config.get("max_content_length") is not None
-        stream = unread
-        on_download = config.get("on_download_progress")
-        if on_download is not None or config.get("on_upload_progress") is not None:
-            stream = self.track_progress(request) or stream
-        auth = config.get("auth")
+    def _send(self, request: httpx.Request, stream: bool) -> Response:
         try:
-            if isinstance(auth, httpx.Auth):
-                response = self._send_with_auth(request, auth, stream)
-            else:
-                started = time.perf_counter()
-                response = self._send_one(request, stream, started)
-                if response.status_code in _REDIRECTS:
-                    response = self._follow(request, response, stream, started)
+            return self._send_one(request, stream)
         except AxiosPythonError:
             raise
         except _SEND_ERRORS as exc:
             raise map_urllib3_error(exc, request) from exc
-        response.request, response.config = request, config
-        if on_download is not None:
-            self.track_download(response.raw, request)
-            if not unread:
-                try:
-                    response.raw.read()
-                except BaseException:
-                    response.raw.close()
-                    raise
-        return response
 
-    def _send_with_auth(self, request: httpx.Request, auth: httpx.Auth, stream: bool) -> Response:
-        """Drive an `httpx.Auth` flow (digest, custom) as httpx's client does."""
-        flow = auth.sync_auth_flow(request)
-        try:
-            current = next(flow)
-            while True:
-                started = time.perf_counter()
-                response = self._send_one(current, stream, started)
-                response = self._follow(current, response, stream, started)
-                try:
-                    following = flow.send(response.raw)
-                except StopIteration:
-                    return response
-                response.read()
-                response.close()
-                current = following
-        finally:
-            flow.close()
-
-    def _follow(
-        self, request: httpx.Request, response: Response, stream: bool, started: float
-    ) -> Response:
-        """Follow `response`'s redirects, if any and if the request's config says so."""
-        config: dict[str, Any] = getattr(request, "config", None) or {}
-        if not config.get("follow_redirects", True):
-            return response
-        limit = config.get("max_redirects", self.max_redirects)
-        history: list[httpx.Response] = []
-        while response.status_code in _REDIRECTS and "location" in response.headers:
-            if len(history) >= limit:
-                response.close()
-                raise TooManyRedirects(
-                    f"Exceeded maximum allowed redirects ({limit}).",
-                    request=request if isinstance(request, Request) else None,
-                    config=config or None,
-                )
-            response.read()
-            response.close()
-            history.append(response.raw)
-            hop = _redirect_request(response.raw)
-            self.apply_cookies(self.cookies, hop)
-            response = self._send_one(hop, stream, started)
-        if history:
-            response.raw.history = history
-        return response
-
-    def _send_one(self, request: httpx.Request, streamed: bool, started: float) -> Response:
+    def _send_one(self, request: httpx.Request, streamed: bool) -> Response:
         """One HTTP exchange. `streamed`: leave the body unread (the caller reads or streams it)."""
+        started = time.perf_counter()
         config: dict[str, Any] = getattr(request, "config", None) or {}
         token: CancelToken | None = config.get("cancel_token")
         timeouts = request.extensions.get("timeout") or {}
@@ -300,7 +209,7 @@ class Urllib3Transport(BaseTransport):
                 decode_content=False,  # httpx.Response decodes, keeping Content-Encoding
             )
         except (HTTPError, OSError):
-            if isinstance(body, _StreamedBody) and body.error is not None:
+            if isinstance(body, StreamedBody) and body.error is not None:
                 raise body.error from None  # the body's own error, not urllib3's wrapper of it
             raise
         finally:
@@ -335,8 +244,6 @@ class Urllib3Transport(BaseTransport):
                 elapsed=time.perf_counter() - started,
             )
         response.timings = exchange.timings  # worked out when read
-        if "set-cookie" in resp.headers:
-            self.cookies.extract_cookies(response.raw)
         return response
 
     def _route(self, url: httpx.URL) -> tuple[HTTPConnectionPool, str]:
@@ -365,7 +272,7 @@ class Urllib3Transport(BaseTransport):
         target = url.raw_path.decode("ascii")
         manager = self._proxy if self._proxy is not None else self._manager
         if self._env_proxies:
-            manager = self._env_proxy(url) or manager
+            manager = self._env_proxies.for_url(url) or manager
         if manager is not self._manager and scheme == "http":
             target = str(url)  # a plain http proxy takes the absolute form
         origin = (id(manager), scheme, host, port)
@@ -379,11 +286,6 @@ class Urllib3Transport(BaseTransport):
             self._pools.clear()
         self._routes[id(url)] = route
         return route
-
-    def _env_proxy(self, url: httpx.URL) -> urllib3.ProxyManager | None:
-        if _proxy_bypass(url.host):
-            return None
-        return self._env_proxies.get(url.scheme) or self._env_proxies.get("all")
 
     def _convert(self, raw: tuple[tuple[bytes, bytes], ...]) -> dict[Any, Any]:
         """A request's headers as urllib3 sends them: exactly these, in this order (urllib3
@@ -431,7 +333,7 @@ class Urllib3Transport(BaseTransport):
         self._manager.clear()
         if self._proxy is not None:
             self._proxy.clear()
-        for manager in self._env_proxies.values():
+        for manager in self._env_proxies.proxies.values():
             manager.clear()
         self._fallback.close()
 
@@ -443,7 +345,7 @@ class Urllib3Transport(BaseTransport):
 # --- bodies --------------------------------------------------------------------------------
 
 
-def _body(stream: Any) -> _StreamedBody:
+def _body(stream: Any) -> StreamedBody:
     """A request body that is not plain bytes (files, an iterator, a progress-tracked body),
     iterated as it is sent with the request's own Content-Length or Transfer-Encoding."""
     if not hasattr(stream, "__iter__"):
@@ -452,26 +354,7 @@ def _body(stream: Any) -> _StreamedBody:
             "the urllib3 transport sends sync calls",
             key="content",
         )
-    return _StreamedBody(stream)
-
-
-class _StreamedBody:
-    """A request body urllib3 iterates as it sends it; `error` keeps an error raised while
-    iterating (by the caller's iterator, or an upload progress callback), for the caller to get
-    it as is rather than as urllib3's "connection aborted"."""
-
-    __slots__ = ("error", "stream")
-
-    def __init__(self, stream: Any) -> None:
-        self.stream = stream
-        self.error: Exception | None = None
-
-    def __iter__(self) -> Iterator[bytes]:
-        try:
-            yield from self.stream
-        except Exception as exc:
-            self.error = exc
-            raise
+    return StreamedBody(stream)
 
 
 class _Urllib3Stream(httpx.SyncByteStream):
@@ -544,72 +427,17 @@ class _Urllib3Stream(httpx.SyncByteStream):
                 self.close()
 
 
-# --- redirects -----------------------------------------------------------------------------
-
-
-def _redirect_request(raw: httpx.Response) -> httpx.Request:
-    """The next hop for a redirect response, by httpx's rules."""
-    request = raw.request
-    method = request.method
-    see_other = raw.status_code == 303 and method != "HEAD"
-    if see_other or (raw.status_code in (301, 302) and method == "POST"):
-        method = "GET"
-    url = request.url.join(raw.headers["location"])
-    if url.fragment == "" and request.url.fragment:
-        url = url.copy_with(fragment=request.url.fragment)
-    headers = httpx.Headers(request.headers)
-    headers.pop("host", None)
-    headers.pop("cookie", None)
-    if url.scheme != request.url.scheme or url.netloc != request.url.netloc:
-        headers.pop("authorization", None)
-    body: dict[str, Any] = {}
-    if method != request.method and method == "GET":
-        headers.pop("content-length", None)
-        headers.pop("transfer-encoding", None)
-    elif isinstance(request.stream, httpx.ByteStream):
-        if request.content:
-            body["content"] = request.content
-    else:
-        body["stream"] = request.stream
-    hop = httpx.Request(method, url, headers=headers, extensions=request.extensions, **body)
-    hop.config = getattr(request, "config", {})  # type: ignore[attr-defined]
-    return hop
-
-
 # --- errors --------------------------------------------------------------------------------
 
 
 def map_urllib3_error(exc: BaseException, request: Any) -> Exception:
     """The axios_python error for a urllib3 error (or an OSError or ValueError it let through),
-    as for httpx's."""
+    as for httpx's: the first row of `_ERRORS` whose class matches."""
     context: dict[str, Any] = {"request": request, "config": getattr(request, "config", None)}
     message = str(exc) or type(exc).__name__
-    if isinstance(exc, EmptyPoolError):
-        return TimeoutError(f"pool timeout: {message}", phase="pool", **context)
-    if isinstance(exc, NameResolutionError):
-        return NetworkError(message, code="ERR_NETWORK", **context)
-    if isinstance(exc, NewConnectionError):  # a subclass of ConnectTimeoutError: first
-        refused = isinstance(exc.__cause__, ConnectionRefusedError) or "refused" in message
-        return NetworkError(message, code="ECONNREFUSED" if refused else "ERR_NETWORK", **context)
-    if isinstance(exc, ConnectTimeoutError):
-        return TimeoutError(f"connect timeout: {message}", phase="connect", **context)
-    if isinstance(exc, ReadTimeoutError):
-        return TimeoutError(f"read timeout: {message}", phase="read", **context)
-    if isinstance(exc, ProxyError):
-        return NetworkError(f"proxy error: {message}", code="ERR_NETWORK", **context)
-    if isinstance(exc, SSLError):
-        return NetworkError(f"TLS error: {message}", code="ERR_NETWORK", **context)
-    if isinstance(exc, ProtocolError):
-        cause = exc.args[1] if len(exc.args) > 1 else None
-        if isinstance(cause, builtins.TimeoutError):  # urllib3 wraps a send timeout so
-            return TimeoutError(f"write timeout: {message}", phase="write", **context)
-        return NetworkError(message, code="ECONNRESET", **context)
-    if isinstance(exc, LocationParseError):
-        return ConfigError(f"invalid URL: {message}", key="url", code="ERR_INVALID_URL", **context)
-    if isinstance(exc, (ValueError, TypeError)):  # http.client refuses a header name or value
-        return ConfigError(f"invalid request: {message}", code="ERR_BAD_OPTION_VALUE", **context)
-    if isinstance(exc, HTTPError):
-        return NetworkError(message, code="ERR_BAD_RESPONSE", **context)
+    for kinds, build in _ERRORS:
+        if isinstance(exc, kinds):
+            return build(exc, message, context)
     return NetworkError(message, code="ECONNRESET", **context)
 
 
@@ -617,6 +445,58 @@ def _pool_timeout(request: httpx.Request) -> float | None:
     timeouts = request.extensions.get("timeout") or {}
     pool: float | None = timeouts.get("pool")
     return pool
+
+
+_Context = dict[str, Any]
+
+
+def _new_connection_error(exc: BaseException, message: str, context: _Context) -> Exception:
+    refused = isinstance(exc.__cause__, ConnectionRefusedError) or "refused" in message
+    return NetworkError(message, code="ECONNREFUSED" if refused else "ERR_NETWORK", **context)
+
+
+def _protocol_error(exc: BaseException, message: str, context: _Context) -> Exception:
+    cause = exc.args[1] if len(exc.args) > 1 else None
+    if isinstance(cause, builtins.TimeoutError):  # urllib3 wraps a send timeout so
+        return TimeoutError(f"write timeout: {message}", phase="write", **context)
+    return NetworkError(message, code="ECONNRESET", **context)
+
+
+def _timeout(phase: str) -> Callable[[BaseException, str, _Context], Exception]:
+    def build(exc: BaseException, message: str, context: _Context) -> Exception:
+        return TimeoutError(f"{phase} timeout: {message}", phase=phase, **context)
+
+    return build
+
+
+def _network(code: str, prefix: str = "") -> Callable[[BaseException, str, _Context], Exception]:
+    def build(exc: BaseException, message: str, context: _Context) -> Exception:
+        return NetworkError(f"{prefix}{message}", code=code, **context)
+
+    return build
+
+
+def _config(prefix: str, **extra: str) -> Callable[[BaseException, str, _Context], Exception]:
+    def build(exc: BaseException, message: str, context: _Context) -> Exception:
+        return ConfigError(f"{prefix}{message}", **extra, **context)
+
+    return build
+
+
+# In order: a NewConnectionError is a ConnectTimeoutError too, an HTTPError anything of urllib3's.
+_ERRORS: tuple[tuple[Any, Callable[[BaseException, str, _Context], Exception]], ...] = (
+    (EmptyPoolError, _timeout("pool")),
+    (NameResolutionError, _network("ERR_NETWORK")),
+    (NewConnectionError, _new_connection_error),
+    (ConnectTimeoutError, _timeout("connect")),
+    (ReadTimeoutError, _timeout("read")),
+    (ProxyError, _network("ERR_NETWORK", "proxy error: ")),
+    (SSLError, _network("ERR_NETWORK", "TLS error: ")),
+    (ProtocolError, _protocol_error),
+    (LocationParseError, _config("invalid URL: ", key="url", code="ERR_INVALID_URL")),
+    ((ValueError, TypeError), _config("invalid request: ", code="ERR_BAD_OPTION_VALUE")),
+    (HTTPError, _network("ERR_BAD_RESPONSE")),
+)
 
 
 def _as_httpx_error(exc: BaseException) -> httpx.HTTPError:
@@ -632,12 +512,8 @@ def _as_httpx_error(exc: BaseException) -> httpx.HTTPError:
 # --- options -------------------------------------------------------------------------------
 
 
-def _tls_options(
-    verify: ssl.SSLContext | str | bool, cert: Any, trust_env: bool
-) -> dict[str, Any]:
-    """PoolManager options for `verify` and `cert`: the core's one `SSLContext` for them (a CA
-    file or directory, `SSL_CERT_FILE` / `SSL_CERT_DIR` under `trust_env`, a client cert)."""
-    context = ssl_context(verify, cert, trust_env=trust_env)
+def _tls_options(context: ssl.SSLContext) -> dict[str, Any]:
+    """PoolManager options for the client's `SSLContext` (`axios_python.ssl_context`)."""
     options: dict[str, Any] = {"ssl_context": context}
     if not context.check_hostname:
         options["assert_hostname"] = False  # urllib3 would check it on its own
