@@ -31,3 +31,13 @@ def test_connections_open_their_socket_in_new_conn() -> None:
         finally:
             conn.close()
     assert len(opened) == 1
+
+
+def test_https_pools_validate_their_connections_in_validate_conn() -> None:
+    """`HTTPSConnectionPool._validate_conn` exists: where urllib3 warns about an unverified
+    connection, and what `QuietUnverifiedPool` overrides."""
+    from axios_python_urllib3._internals import QuietUnverifiedPool
+    from urllib3.connectionpool import HTTPSConnectionPool
+
+    assert callable(HTTPSConnectionPool._validate_conn)
+    assert "_validate_conn" in QuietUnverifiedPool.__dict__

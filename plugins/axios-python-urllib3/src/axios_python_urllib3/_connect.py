@@ -26,6 +26,7 @@ from urllib3.util import Timeout
 
 from axios_python import CancelToken, connect_tcp
 
+from ._internals import HookedConnection
 from ._timings import Marks
 
 __all__ = ["Connection", "Exchange", "TLSConnection", "begin", "end"]
@@ -93,13 +94,13 @@ def _shutdown(sock: socket.socket) -> None:
         sock.shutdown(socket.SHUT_RDWR)
 
 
-class Connection(HTTPConnection):
+class Connection(HookedConnection):
     """urllib3's connection, with the current `Exchange` applied (when there is one)."""
 
-    def _new_conn(self) -> socket.socket:
+    def open_socket(self, connect: Callable[[], socket.socket]) -> socket.socket:
         exchange = _current()
         if exchange is None:
-            return super()._new_conn()
+            return connect()
         sock = open_socket(self, exchange)
         exchange.attach(sock)  # a TLS handshake that follows is cancellable too
         return sock

@@ -10,14 +10,13 @@ instead, and only those whose `cert_reqs` is `CERT_NONE`: the pools of a transpo
 
 from __future__ import annotations
 
-import ssl
 from typing import Any
 
 import urllib3
-from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
-from urllib3.util.ssl_ import resolve_cert_reqs
+from urllib3.connectionpool import HTTPConnectionPool
 
 from ._connect import Connection, TLSConnection
+from ._internals import QuietUnverifiedPool
 
 __all__ = ["hold_connection", "pool_manager", "release_connection"]
 
@@ -26,16 +25,8 @@ class _HTTPPool(HTTPConnectionPool):
     ConnectionCls = Connection
 
 
-class _HTTPSPool(HTTPSConnectionPool):
+class _HTTPSPool(QuietUnverifiedPool):
     ConnectionCls = TLSConnection
-
-    def _validate_conn(self, conn: Any) -> None:
-        if resolve_cert_reqs(self.cert_reqs) != ssl.CERT_NONE:
-            super()._validate_conn(conn)
-            return
-        # what urllib3 does here, less the warning that `verify=False` asked not to have
-        if conn.is_closed:
-            conn.connect()
 
 
 def pool_manager(manager: urllib3.PoolManager) -> urllib3.PoolManager:
