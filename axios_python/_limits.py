@@ -125,10 +125,7 @@ class ConnectionLimiter:
         if raw.is_closed or raw.is_stream_consumed:
             self._release(is_async, None)
             return
-        if is_async:
-            raw.stream = _AsyncHeld(raw.stream, self, asyncio.get_running_loop())
-        else:
-            raw.stream = _SyncHeld(raw.stream, self)
+        raw.stream = _Held(raw.stream, self, asyncio.get_running_loop() if is_async else None)
 
     def _release(self, is_async: bool, loop: asyncio.AbstractEventLoop | None) -> None:
         if not is_async:
@@ -239,68 +236,53 @@ _DROPPED = (
 )
 
 
-class _SyncHeld(httpx.SyncByteStream):
-    """A sync response stream holding a limiter slot until closed."""
+class _Held(httpx.SyncByteStream, httpx.AsyncByteStream):
+    """A response stream holding a limiter slot until closed: a sync one (`loop` None), or an
+    async one whose slot belongs to `loop`. Collected unclosed, it warns and releases."""
 
-    def __init__(self, inner: Any, limiter: ConnectionLimiter) -> None:
-        self._inner = inner
-        self._limiter: ConnectionLimiter | None = limiter
-
-    def __iter__(self) -> Iterator[bytes]:
-        yield from self._inner
-
-    def close(self) -> None:
-        try:
-            self._inner.close()
-        finally:
-            limiter, self._limiter = self._limiter, None
-            if limiter is not None:
-                limiter.release()
-
-    def __del__(self) -> None:
-        if self._limiter is not None:
-            warnings.warn(_DROPPED, ResourceWarning, stacklevel=1)
-            self.close()
-
-
-class _AsyncHeld(httpx.AsyncByteStream):
-    """An async response stream holding a limiter slot of `loop` until closed."""
-
-    def __init__(self, inner: Any, limiter: ConnectionLimiter, loop: asyncio.AbstractEventLoop):
+    def __init__(
+        self, inner: Any, limiter: ConnectionLimiter, loop: asyncio.AbstractEventLoop | None
+    ) -> None:
         self._inner = inner
         self._limiter: ConnectionLimiter | None = limiter
         self._loop = loop
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield from self._inner
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         async for chunk in self._inner:
             yield chunk
 
+    def close(self) -> None:
+        try:
+            self._inner.close()
+        finally:
+            self._release()
+
     async def aclose(self) -> None:
         try:
             await self._inner.aclose()
         finally:
-            limiter, self._limiter = self._limiter, None
-            if limiter is not None:
-                limiter._release(True, self._loop)
+            self._release()
+
+    def _release(self) -> None:
+        limiter, self._limiter = self._limiter, None
+        if limiter is not None:
+            limiter._release(self._loop is not None, self._loop)
 
     def __del__(self) -> None:
-        limiter, self._limiter = self._limiter, None
-        if limiter is None:
+        if self._limiter is None:
             return
         warnings.warn(_DROPPED, ResourceWarning, stacklevel=1)
         loop = self._loop
-        if loop.is_closed():
-            return
-        inner = self._inner
+        if loop is None:
+            self.close()
+        elif loop.is_closed():
+            self._limiter = None
+        else:
+            with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
+                loop.call_soon_threadsafe(lambda: loop.create_task(self._aclose_later()))
 
-        async def close() -> None:
-            try:
-                await inner.aclose()
-            finally:
-                limiter._release(True, loop)
-
-        def schedule() -> None:
-            loop.create_task(close())
-
-        with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
-            loop.call_soon_threadsafe(schedule)
+    async def _aclose_later(self) -> None:
+        await self.aclose()
