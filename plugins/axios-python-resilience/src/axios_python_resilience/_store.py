@@ -22,6 +22,7 @@ import logging
 import math
 import threading
 import time
+import weakref
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -59,7 +60,22 @@ def open_storage(storage: str | Storage, timeout: float) -> Storage:
             f"storage={storage!r}: use the sync URL (without async+); async calls use it too",
             key="storage",
         )
+    _close_when_dropped(opened)
     return opened
+
+
+def _close_when_dropped(storage: Storage) -> None:
+    """A storage opened from a URL is ours: its connections are closed when it is dropped.
+
+    Left to the garbage collector, a Redis client's sockets may be finalised before the client
+    that would close them (they share a reference cycle), each with a ResourceWarning; a weakref
+    callback runs before any finaliser, while the client is still whole.
+    """
+    client = getattr(storage, "storage", None)
+    pool = getattr(client, "connection_pool", None)
+    disconnect = getattr(pool, "disconnect", None)
+    if callable(disconnect):
+        weakref.finalize(storage, disconnect)
 
 
 class SharedState:
