@@ -21,12 +21,12 @@ import contextlib
 import threading
 import warnings
 import weakref
-from collections.abc import AsyncIterator, Iterator
 from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from ._exceptions import CancelError, TimeoutError
+from ._streams import Wrapped
 
 if TYPE_CHECKING:
     from ._cancel import CancelToken
@@ -236,35 +236,19 @@ _DROPPED = (
 )
 
 
-class _Held(httpx.SyncByteStream, httpx.AsyncByteStream):
+class _Held(Wrapped):
     """A response stream holding a limiter slot until closed: a sync one (`loop` None), or an
     async one whose slot belongs to `loop`. Collected unclosed, it warns and releases."""
 
     def __init__(
         self, inner: Any, limiter: ConnectionLimiter, loop: asyncio.AbstractEventLoop | None
     ) -> None:
-        self._inner = inner
+        super().__init__(inner)
         self._limiter: ConnectionLimiter | None = limiter
         self._loop = loop
 
-    def __iter__(self) -> Iterator[bytes]:
-        yield from self._inner
-
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        async for chunk in self._inner:
-            yield chunk
-
-    def close(self) -> None:
-        try:
-            self._inner.close()
-        finally:
-            self._release()
-
-    async def aclose(self) -> None:
-        try:
-            await self._inner.aclose()
-        finally:
-            self._release()
+    def closed(self) -> None:
+        self._release()
 
     def _release(self) -> None:
         limiter, self._limiter = self._limiter, None

@@ -15,7 +15,7 @@ import socket
 import ssl
 import threading
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any, Generic, TypeVar
 
@@ -30,6 +30,7 @@ from .._internals.httpx import mount_patterns, transport_pool
 from .._limits import ConnectionLimiter
 from .._models import Response
 from .._sockets import connect_tcp
+from .._streams import Wrapped
 from .._sync import run_sync
 from .._timings import HttpcoreTrace
 from .base import BaseTransport, LoopLocal
@@ -213,30 +214,16 @@ class _Routes(Generic[T]):
             await transport.aclose()  # type: ignore[attr-defined]
 
 
-class _Timed(httpx.SyncByteStream, httpx.AsyncByteStream):
+class _Timed(Wrapped):
     """A response body that sets `response.elapsed` when closed, as httpx's client does."""
 
-    __slots__ = ("_inner", "_raw", "_start")
-
     def __init__(self, inner: Any, raw: httpx.Response, start: float) -> None:
-        self._inner = inner
+        super().__init__(inner)
         self._raw = raw
         self._start = start
 
-    def __iter__(self) -> Iterator[bytes]:
-        yield from self._inner
-
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        async for chunk in self._inner:
-            yield chunk
-
-    def close(self) -> None:
+    def closed(self) -> None:
         self._raw.elapsed = timedelta(seconds=time.perf_counter() - self._start)
-        self._inner.close()
-
-    async def aclose(self) -> None:
-        self._raw.elapsed = timedelta(seconds=time.perf_counter() - self._start)
-        await self._inner.aclose()
 
 
 async def _read(raw: httpx.Response, is_async: bool) -> None:
