@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 import httpx
 
 from ._cancel import CancellableBody as _CancellableBody
+from ._cancel import Deadline
 from ._cancel import run_cancellable as _cancellable
 from ._config import ConfigHeaders, total_timeout
 from ._exceptions import (
@@ -148,9 +149,8 @@ def is_async_call() -> bool:
     return _ASYNC_CALL.get()
 
 
-
-
 # --- the pipeline ------------------------------------------------------------------------
+
 
 class _NoPlugins:
     """The plugin manager of a client without plugins: no hook is active."""
@@ -237,9 +237,7 @@ class Pipeline:
         finally:
             _ASYNC_CALL.reset(mode)
 
-    def _through_chain(
-        self, config: dict[str, Any], io: IO
-    ) -> Coroutine[Any, Any, Response]:
+    def _through_chain(self, config: dict[str, Any], io: IO) -> Coroutine[Any, Any, Response]:
         """Steps 3-9: request interceptors, `transform_request`, the middleware chain (a plain
         def handing back the chain's coroutine: one frame less on every resume)."""
         if self.interceptors.request.handlers:
@@ -354,27 +352,39 @@ class Pipeline:
             raise
         return response
 
-    async def _send(
+    def _send(
         self,
         request: Request,
         config: dict[str, Any],
         io: IO,
         token: CancelToken | None,
         ends: float | None,
-    ) -> Response:
-        """Step 7: the transport sends; httpx errors become axios_python errors."""
-        try:
-            if ends is None:
-                response = await io.send(self.transport, request, token)
-            else:
-                response = await _send_before(ends, io, self.transport, request)
-                response.config = config
-        except _HTTPX_ERRORS as exc:  # a custom transport built on httpx
-            raise map_httpx_error(exc, request) from exc
-        limit = config.get("max_content_length")
-        if limit is not None and not config.get("stream") and not response.is_closed:
-            await _bounded_read(response, limit, io)
-        return response
+    ) -> Coroutine[Any, Any, Response]:
+        """Step 7: the transport sends (by the total timeout's deadline, if there is one). A
+        plain def handing back a coroutine: no frame more than a call without `total`."""
+        if ends is None:
+            return _send_one(self.transport, request, config, io, token)
+        return _send_before(ends, io, self.transport, request, config)
+
+
+async def _send_one(
+    transport: BaseTransport,
+    request: Request,
+    config: dict[str, Any],
+    io: IO,
+    token: CancelToken | None,
+) -> Response:
+    """Step 7: the transport sends; httpx errors become axios_python errors; with
+    `max_content_length`, the body is read here, bounded."""
+    try:
+        response = await io.send(transport, request, token)
+    except _HTTPX_ERRORS as exc:  # a custom transport built on httpx
+        raise map_httpx_error(exc, request) from exc
+    limit = config.get("max_content_length")
+    if limit is not None and not config.get("stream") and not response.is_closed:
+        response.config = config
+        await _bounded_read(response, limit, io)
+    return response
 
 
 async def _hook(pm: Any, hook_name: str, **kwargs: Any) -> Any:
@@ -526,7 +536,9 @@ class _Retries:
         return delay
 
     def _past_deadline(self, delay: float) -> bool:
-        return self.deadline is not None and time.monotonic() - self.started + delay >= self.deadline
+        return (
+            self.deadline is not None and time.monotonic() - self.started + delay >= self.deadline
+        )
 
     async def _out_of_time(
         self, attempt: int, error: AxiosPythonError | None, response: Response | None, io: IO
@@ -575,13 +587,17 @@ def _total_error(
     )
 
 
-async def _send_before(ends: float, io: IO, transport: BaseTransport, request: Request) -> Response:
-    """Send `request` so that the whole exchange ends by `ends` (monotonic), buffered body
-    included: its chunks go through a check of the deadline (as a download progress callback,
-    which every transport honours), and an async call is also cut off at the deadline."""
-    config = request.config
-    token: CancelToken | None = config.get("cancel_token")
+async def _send_before(
+    ends: float, io: IO, transport: BaseTransport, request: Request, config: dict[str, Any]
+) -> Response:
+    """Send `request` so that the whole exchange ends by `ends` (monotonic), a buffered body
+    included. An async call is cut off at the deadline (`asyncio.wait_for`); a sync call sends
+    with a `Deadline` token, which cancels it at the deadline (a blocked read's socket is shut
+    down, as for any cancel). A transport that does not honour cancellation still stops at the
+    next chunk of a buffered body: each goes through a check of the deadline (as a download
+    progress callback, which every transport honours)."""
     total = config["timeout"].get("total")
+    request.config = sent = config.copy()
     if not config.get("stream"):
         user = config.get("on_download_progress")
 
@@ -591,17 +607,54 @@ async def _send_before(ends: float, io: IO, transport: BaseTransport, request: R
             if time.monotonic() >= ends:
                 raise _total_error(total, config, request)
 
-        request.config = {**config, "on_download_progress": check}
+        sent["on_download_progress"] = check
+    token: CancelToken | None = config.get("cancel_token")
     if not io.is_async:
-        return await io.send(transport, request, token)
-    import asyncio
+        response = await _send_by_deadline(Deadline(token, ends), io, transport, request, config)
+    else:
+        sending = _send_one(transport, request, config, io, token)
+        response = await _cut_off_at(ends, sending, config, request)
+    response.config = config
+    return response
+
+
+async def _send_by_deadline(
+    deadline: Deadline, io: IO, transport: BaseTransport, request: Request, config: dict[str, Any]
+) -> Response:
+    """A sync send with `deadline` as the request's token (the caller's one restored after)."""
+    sent = request.config
+    sent["cancel_token"] = deadline
+    total = config["timeout"].get("total")
+    try:
+        response = await _send_one(transport, request, config, io, deadline)
+    except Exception:
+        if deadline.expired:
+            raise _total_error(total, config, request) from None
+        raise
+    finally:
+        deadline.disarm()
+        if "cancel_token" in config:  # errors and streamed bodies show the caller's token
+            sent["cancel_token"] = config["cancel_token"]
+        else:
+            del sent["cancel_token"]
+    if deadline.expired and not response.is_closed:  # a stream, whose deadline passed as it came
+        await discard(response, io.is_async)
+        raise _total_error(total, config, request)
+    return response
+
+
+async def _cut_off_at(
+    ends: float, send: Coroutine[Any, Any, Response], config: dict[str, Any], request: Request
+) -> Response:
+    """An async send, cancelled at `ends` if it is not done by then."""
+    import asyncio  # imported on first use: `import axios_python` stays fast
 
     try:
-        return await asyncio.wait_for(io.send(transport, request, token), ends - time.monotonic())
+        return await asyncio.wait_for(send, ends - time.monotonic())
     except asyncio.TimeoutError as exc:
         if isinstance(exc, TimeoutError):  # ours, from the check
             raise
-        raise _total_error(total, config, request) from None
+        raise _total_error(config["timeout"].get("total"), config, request) from None
 
 
 async def _transformed(chain: Endpoint, config: dict[str, Any], io: IO) -> Response:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import importlib.util
 import sys
+import threading
 import time
 from typing import Any
 
@@ -16,6 +17,7 @@ from pydantic import BaseModel
 import axios_python
 from axios_python import (
     AxiosPython,
+    CancelError,
     ConfigError,
     FixedBackoff,
     Response,
@@ -67,6 +69,74 @@ def builtins_timeout() -> type[BaseException]:
     import builtins
 
     return builtins.TimeoutError
+
+
+TRICKLE = "/drip?numbytes=3&duration=2.85"  # one byte at once, then one every 0.95 s
+
+
+def test_total_timeout_ends_a_call_at_the_deadline(
+    server: LocalServer, transport: str, mode: str
+) -> None:
+    """A body that trickles one byte per 0.95 s, each read within the read timeout (cut to the
+    1 s left when the attempt starts): a call with total=1 ends at about 1 s, not when the
+    read blocked at 1 s returns (1.9 s); the pool serves the next request."""
+    api = client(server, transport)
+    started = time.monotonic()
+    with pytest.raises(TimeoutError) as info:
+        send(api, mode, "GET", TRICKLE, timeout={"total": 1, "read": 5})
+    took = time.monotonic() - started
+    assert info.value.phase == "total"
+    assert took < 1.5
+    if mode == "sync":  # the async helper closed the client
+        assert api.get("/get").status_code == 200
+    api.close()
+
+
+def test_total_timeout_keeps_the_callers_cancel(
+    server: LocalServer, transport: str, mode: str
+) -> None:
+    """A cancel of the caller's token during a call with a total timeout is a CancelError,
+    with the caller's reason; the error's config holds the caller's token."""
+    token = axios_python.CancelToken()
+    api = client(server, transport)
+    timer = threading.Timer(0.3, token.cancel, kwargs={"reason": "user left"})
+    timer.start()
+    started = time.monotonic()
+    try:
+        with pytest.raises(CancelError) as info:
+            send(api, mode, "GET", TRICKLE, timeout={"total": 3, "read": 5}, cancel_token=token)
+    finally:
+        timer.cancel()
+    assert time.monotonic() - started < 1.5
+    assert "user left" in str(info.value)
+    assert info.value.config is not None
+    assert info.value.config["cancel_token"] is token
+    if mode == "sync":
+        assert api.get("/get").status_code == 200
+    api.close()
+
+
+def test_total_timeout_leaves_a_streamed_body_cancellable(
+    server: LocalServer, transport: str
+) -> None:
+    """stream=True with a total timeout: the caller's token still aborts the body's reads
+    after the call returned (the deadline no longer does)."""
+    token = axios_python.CancelToken()
+    api = client(server, transport)
+    response = api.get(TRICKLE, timeout={"total": 3, "read": 5}, stream=True, cancel_token=token)
+    timer = threading.Timer(0.3, token.cancel, kwargs={"reason": "enough"})
+    timer.start()
+    started = time.monotonic()
+    try:
+        with pytest.raises(CancelError, match="enough"):
+            for _ in response.iter_bytes():
+                pass
+    finally:
+        timer.cancel()
+        response.close()
+    assert time.monotonic() - started < 1.5
+    assert api.get("/get").status_code == 200
+    api.close()
 
 
 def test_total_timeout_bounds_retries(server: LocalServer, transport: str, mode: str) -> None:
