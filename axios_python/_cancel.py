@@ -53,6 +53,9 @@ class CancelToken:
     A request given a token that is already cancelled fails with `CancelError` before any I/O.
     A request in flight when `cancel()` is called is aborted: its socket is shut down (sync) or
     its task cancelled (async), and back-off sleeps between retries wake at once.
+
+    The timeouts of all tokens are kept by one shared daemon thread (not a thread per token);
+    a token's subscribers run on it when its timeout fires, so they should be quick.
     """
 
     __slots__ = ("_callbacks", "_event", "_lock", "_reason", "_timer")

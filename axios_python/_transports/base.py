@@ -66,9 +66,11 @@ class BaseTransport:
         """Send exactly `request` (its headers as they are) and return its response.
 
         `request.config` (when present) is the request config: timeouts are in
-        `request.extensions["timeout"]`, a `cancel_token` may abort the call. With `stream`,
-        leave the body unread (the core or the caller reads it from `response.raw`, encoded as
-        received); else read it in full. Fill `response.timings` if the transport can.
+        `request.extensions["timeout"]`, a `cancel_token` may abort the call (a sync transport
+        shuts a blocked socket down when it is cancelled: that also ends a call with a total
+        timeout at its deadline, as the pipeline sends it with a token cancelled then). With
+        `stream`, leave the body unread (the core or the caller reads it from `response.raw`,
+        encoded as received); else read it in full. Fill `response.timings` if the transport can.
         """
         raise NotImplementedError(f"{type(self).__name__} does not support sync requests")
 
