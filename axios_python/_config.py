@@ -19,6 +19,7 @@ import httpx
 
 from ._environment import accept_encoding
 from ._exceptions import ConfigError
+from ._internals.httpx import add_header
 from ._version import __version__
 
 __all__ = [
@@ -104,7 +105,7 @@ class ConfigHeaders(httpx.Headers):
 
     def __setitem__(self, key: str, value: str) -> None:
         try:
-            super().__setitem__(key, value)
+            add_header(self, key, value)
         except AttributeError:  # a name or value that is not a str (try costs nothing else)
             what = value if isinstance(key, str) else key
             raise ConfigError(

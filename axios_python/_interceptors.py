@@ -71,12 +71,18 @@ class InterceptorManager(Generic[T]):
 
 def run_chain(handlers: tuple[Handler, ...], value: Any, error: BaseException | None) -> Any:
     """Thread `value` (or `error`) through the handlers; return the final value or raise."""
-    for handler in handlers:
+    for _, fulfilled, rejected in handlers:
         if error is None:
-            if handler.fulfilled is not None:
-                value, error = _step(handler.fulfilled, value, value, None)
-        elif handler.rejected is not None:
-            value, error = _step(handler.rejected, error, value, error)
+            if fulfilled is not None:  # `_step` written out: the path every call takes
+                try:
+                    result = fulfilled(value)
+                except Exception as exc:
+                    error = exc
+                else:
+                    if result is not None:
+                        value = result
+        elif rejected is not None:
+            value, error = _step(rejected, error, value, error)
     if error is not None:
         raise error
     return value

@@ -21,6 +21,7 @@ from axios_python._internals import httpx as internals
         (httpx.Response(200, content=b"x"), "_content"),
         (httpx.Request("GET", "http://h.test/"), "_content"),
         (httpx.Headers({"a": "b"}), "_list"),
+        (httpx.Headers({"a": "b"}), "_encoding"),
     ],
 )
 def test_the_private_attribute_exists(owner: object, attribute: str) -> None:
@@ -85,6 +86,33 @@ def test_header_items_are_httpx_triples() -> None:
         (b"Set-Cookie", b"set-cookie", b"a=1"),
         (b"Set-Cookie", b"set-cookie", b"b=2"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("start", "key", "value"),
+    [
+        ([("X-A", "1")], "X-New", "2"),  # a new name: appended
+        ([("X-A", "1"), ("x-b", "2"), ("X-B", "3")], "X-b", "4"),  # replaces, drops repeats
+        ([], "Caf\u00e9", "cr\u00e8me"),  # not ASCII: utf-8, as httpx encodes it
+    ],
+)
+def test_add_header_is_what_httpx_setitem_does(
+    start: list[tuple[str, str]], key: str, value: str
+) -> None:
+    """`add_header` leaves the headers exactly as httpx's own `headers[key] = value` does."""
+    ours, theirs = httpx.Headers(start), httpx.Headers(start)
+    internals.add_header(ours, key, value)
+    theirs[key] = value
+    assert internals.header_items(ours) == internals.header_items(theirs)
+
+
+@pytest.mark.parametrize(("key", "value"), [("X-A", 1), (b"X-A", "1")])
+def test_add_header_refuses_what_httpx_refuses(key: object, value: object) -> None:
+    """A name or value that is not a str raises AttributeError, as in httpx."""
+    with pytest.raises(AttributeError):
+        httpx.Headers()[key] = value  # type: ignore[index,assignment]
+    with pytest.raises(AttributeError):
+        internals.add_header(httpx.Headers(), key, value)  # type: ignore[arg-type]
 
 
 def test_the_installed_httpx_is_a_checked_version() -> None:

@@ -15,6 +15,9 @@ measurably cheaper than the public way, or because there is no public way:
   way: by `max_content_length`'s bounded read, or from a cache.
 - `header_items()`: httpx.Headers' own (raw name, lower-cased name, value) triples, without
   building a list of pairs (the cache's key and Vary matching read every header).
+- `add_header()`: `headers[key] = value` for a name the headers do not hold yet (what a hook
+  setting a header does): one append, not httpx's scan of every header in Python; a name
+  already there goes through httpx's own `__setitem__`.
 - `transport_pool()`: the httpcore pool of an `httpx.HTTPTransport` (`_pool`), which the default
   transport wraps to make connects cancellable (httpx takes no network backend).
 - `mount_patterns()`: httpx's own `URLPattern` (in `httpx._utils`), to match proxy mounts
@@ -23,12 +26,14 @@ measurably cheaper than the public way, or because there is no public way:
 
 from __future__ import annotations
 
+from operator import itemgetter
 from typing import Any, TypeVar
 
 import httpx
 
 __all__ = [
     "CHECKED_VERSIONS",
+    "add_header",
     "content_decoder",
     "header_items",
     "mount_patterns",
@@ -83,6 +88,23 @@ def header_items(headers: httpx.Headers) -> list[tuple[bytes, bytes, bytes]]:
     """httpx.Headers' (raw name, lower-cased name, value) byte triples, not copied."""
     items: list[tuple[bytes, bytes, bytes]] = headers._list
     return items
+
+
+_LOWER_NAME = itemgetter(1)
+
+
+def add_header(headers: httpx.Headers, key: str, value: str) -> None:
+    """`headers[key] = value`, as httpx does it: a new name is appended (the lookup runs in C),
+    one already there replaces the first and drops the others, in httpx's own code. A name or
+    value that is not a str raises AttributeError, as httpx does."""
+    encoding = headers._encoding or "utf-8"
+    raw_key = key.encode(encoding)
+    lower = raw_key.lower()
+    items: list[tuple[bytes, bytes, bytes]] = headers._list
+    if lower in map(_LOWER_NAME, items):
+        httpx.Headers.__setitem__(headers, key, value)
+    else:
+        items.append((raw_key, lower, value.encode(encoding)))
 
 
 T = TypeVar("T")
