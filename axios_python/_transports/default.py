@@ -25,7 +25,7 @@ import httpx
 from .._cancel import CancellableBody, CancelToken, current_token, sending_with
 from .._environment import environment_proxies, missing, ssl_context
 from .._exceptions import ConfigError
-from .._internals.httpcore import sync_stream, wrap_network_backend
+from .._internals.httpcore import assign_linearly, sync_stream, wrap_network_backend
 from .._internals.httpx import mount_patterns, transport_pool
 from .._limits import ConnectionLimiter
 from .._models import Response
@@ -94,13 +94,16 @@ class HttpxTransport(BaseTransport):
                 if self._routes is None:
                     routes = _Routes(*self._transports(httpx.HTTPTransport))
                     for each in routes.transports():
-                        _make_cancellable(each)
+                        _tune_sync_pool(each)
                     self._routes = routes
                 routes = self._routes
         return routes
 
     def _new_async_routes(self) -> _Routes[httpx.AsyncHTTPTransport]:
-        return _Routes(*self._transports(httpx.AsyncHTTPTransport))
+        routes = _Routes(*self._transports(httpx.AsyncHTTPTransport))
+        for each in routes.transports():
+            assign_linearly(transport_pool(each))
+        return routes
 
     def _transports(self, kind: Callable[..., T]) -> tuple[T, dict[str, T | None]]:
         """The transport for direct connections (or through `proxy`) and, under `trust_env`
@@ -264,8 +267,10 @@ def _check_extras(http2: bool, proxy: str | httpx.URL | httpx.Proxy | None) -> N
         )
 
 
-def _make_cancellable(transport: httpx.HTTPTransport) -> None:
-    wrap_network_backend(transport_pool(transport), _CancellableBackend)
+def _tune_sync_pool(transport: httpx.HTTPTransport) -> None:
+    pool = transport_pool(transport)
+    wrap_network_backend(pool, _CancellableBackend)
+    assign_linearly(pool)
 
 
 class _CancellableBackend(httpcore.NetworkBackend):
