@@ -10,8 +10,10 @@ so the backend is swapped after the fact: `ConnectionPool._network_backend`.
 lock on every request added or finished), which in httpcore 1.0.x costs time quadratic in the
 pool size and a `poll()` of every idle socket on every call: with 100 connections in use it was
 most of the client's CPU, and a load of 1,000 concurrent calls ran at 0.7x the throughput of
-32 (bench/load.py). The replacement reads `_connections`, `_requests`, `_max_connections` and
-`_max_keepalive_connections`, and calls the connections' public interface.
+32 (bench/load.py). The replacement reads `_connections`, `_requests` (and each one's
+`connection`), `_max_connections`, `_max_keepalive_connections` and `_http2`, and calls the
+connections' public interface. httpcore 1.0.4 to 1.0.9 have the same method; older 1.0.x
+releases assigned connections otherwise and are left as they are.
 """
 
 from __future__ import annotations
@@ -61,8 +63,8 @@ reused is checked, so none is handed out expired."""
 def assign_linearly(pool: object) -> bool:
     """Make `pool` (an httpcore pool, sync or async, proxies included) assign its queued
     requests in time linear in its size. False when `pool` is not an httpcore pool."""
-    if not isinstance(pool, _Pool):
-        return False
+    if not isinstance(pool, _Pool) or not hasattr(pool, "_assign_requests_to_connections"):
+        return False  # not httpcore's, or httpcore < 1.0.4 (it assigned requests otherwise)
     sweeps = _Sweeps()
     pool._assign_requests_to_connections = functools.partial(_assign, pool, sweeps)  # type: ignore[method-assign]
     return True
