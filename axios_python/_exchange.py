@@ -46,7 +46,9 @@ _FOREIGN = (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError, ssl.SSLError)
 async def exchange(transport: BaseTransport, request: Request, is_async: bool) -> Response:
     """Send `request` through `transport` with cookies, auth, redirects and progress."""
     config = request.config
-    apply_cookies(transport.cookies, request, config.get("cookies"))
+    extra = config.get("cookies")
+    if extra:  # the request's own cookies with the jar's; else each hop sets the jar's
+        apply_cookies(transport.cookies, request, extra)
     # with max_content_length the pipeline reads the body itself, bounded as it decodes
     unread = bool(config.get("stream")) or config.get("max_content_length") is not None
     on_download = config.get("on_download_progress")
