@@ -26,13 +26,8 @@ MODES = ["sync", "async"]
 # transport -> the one kind of call it sends itself (the others send both)
 ONLY_MODE = {"urllib3": "sync", "aiohttp": "async"}
 
-# What a transport does not do yet (filed in the lead's report, issue 19): these tests run on it
-# as strict xfails, so a fix shows up; a test whose failure leaks a socket (an error at
-# teardown, which xfail cannot cover) is left out instead.
-GAPS: dict[str, dict[str, str]] = {
-    "urllib3": {
-    },
-}
-LEFT_OUT: dict[str, set[str]] = {
-    "urllib3": {"test_odd_framing_and_encoding_headers_are_typed"},  # odd Content-Length
-}
+# What a transport does not do yet: such tests run on it as strict xfails (GAPS), so a fix
+# shows up; a test whose failure leaks a socket (an error at teardown, which xfail cannot cover)
+# is left out instead (LEFT_OUT). Today every transport passes the whole contract suite.
+GAPS: dict[str, dict[str, str]] = {}
+LEFT_OUT: dict[str, set[str]] = {}

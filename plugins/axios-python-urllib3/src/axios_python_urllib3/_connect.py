@@ -16,12 +16,18 @@ import ipaddress
 import socket
 import sys
 import threading
+import traceback
 from collections.abc import Callable
 from time import perf_counter
 from typing import Any
 
 from urllib3.connection import HTTPConnection, HTTPSConnection
-from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConnectionError
+from urllib3.exceptions import (
+    ConnectTimeoutError,
+    InvalidHeader,
+    NameResolutionError,
+    NewConnectionError,
+)
 from urllib3.util import Timeout
 
 from axios_python import CancelToken, connect_tcp
@@ -131,11 +137,27 @@ class Connection(HookedConnection):
         exchange.sent = perf_counter()
 
     def getresponse(self) -> Any:
-        response = super().getresponse()
+        try:
+            response = super().getresponse()
+        except BaseException as exc:
+            _discard_response(self, exc)
+            if isinstance(exc, OverflowError):  # http.client, at a Content-Length > sys.maxsize
+                raise InvalidHeader(f"invalid Content-Length: {exc}") from exc
+            raise
         exchange: Exchange | None = getattr(_state, "exchange", None)
         if exchange is not None:
             exchange.headers = perf_counter()
         return response
+
+
+def _discard_response(conn: HTTPConnection, exc: BaseException) -> None:
+    """A response that failed as urllib3 built it (an odd Content-Length, a body cut short):
+    close the connection, and let the half-built response go now. Its file object holds the
+    socket open; left to the traceback, a reference cycle, the garbage collector may finalise
+    the socket first (a ResourceWarning for an open socket). The finished frames' locals are
+    its last references."""
+    conn.close()
+    traceback.clear_frames(exc.__traceback__)
 
 
 class TLSConnection(Connection, HTTPSConnection):
