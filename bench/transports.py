@@ -6,9 +6,9 @@
 
 Cases: sync c1 and c32 (threads sharing one client), async c1 and c32 (tasks sharing one
 client), a POST (small JSON body, c1, sync and async), and 1 MiB bodies (GET, c1, sync and
-async: throughput). Contenders: raw urllib3 (`PoolManager.request`), raw httpx, requests (if
-installed), raw aiohttp, and axios_python on each transport, plain and with 3 request
-interceptors + 3 middlewares ("+3i3m"). Every contender sends the same request headers: the
+async: throughput). Contenders: raw urllib3 (`PoolManager.request`), raw httpx, requests and
+httpx2 (dev dependencies; left out if missing), raw aiohttp, and axios_python on each
+transport, plain and with 3 request interceptors + 3 middlewares ("+3i3m"). Every contender sends the same request headers: the
 "+3i3m" ones send the 4 headers their interceptors and middleware add, so their ratio is taken
 against the raw library sending those 4 too ("raw ... +4h"), as in bench/overhead.py (sending
 4 more headers costs raw urllib3 ~11% more instructions per request: not pipeline overhead).
@@ -55,6 +55,10 @@ try:
     import requests
 except ImportError:  # optional: a dev dependency
     requests = None  # type: ignore[assignment]
+try:
+    import httpx2
+except ImportError:  # optional: a dev dependency (Python 3.11+)
+    httpx2 = None
 
 POST_BODY = {"name": "axios_python bench", "tags": ["a", "b", "c"], "n": 12345}
 CASES = [
@@ -73,6 +77,7 @@ BASELINE = {
     "axios urllib3": "raw urllib3",
     "axios urllib3 +3i3m": "raw urllib3 +4h",
     "requests": "raw urllib3",
+    "httpx2": "raw httpx",
     "axios httpx": "raw httpx",
     "axios httpx +3i3m": "raw httpx +4h",
     "axios aiohttp": "raw aiohttp",
@@ -143,6 +148,14 @@ def sync_calls(base: str, case: str) -> dict[str, Call]:
     if not post and case != "sync-big":
         extra = dict(EXTRA_HEADERS)
         calls["raw httpx +4h"] = lambda: client.get(url, headers=extra).content
+    if httpx2 is not None:
+        client2 = httpx2.Client(headers=h, limits=httpx2.Limits(max_connections=64))
+        del client2.headers["Connection"]
+        calls["httpx2"] = (
+            (lambda: client2.post(url, json=POST_BODY).content)
+            if post
+            else (lambda: client2.get(url).content)
+        )
     if requests is not None:
         session = requests.Session()
         session.headers.clear()
@@ -236,6 +249,16 @@ async def async_calls(base: str, case: str) -> tuple[dict[str, ACall], list[Any]
     if not post and case != "async-big":
         calls["raw httpx +4h"] = raw_httpx_4h
     closers: list[Any] = [session, client]
+    if httpx2 is not None:
+        client2 = httpx2.AsyncClient(headers=h, limits=httpx2.Limits(max_connections=100))
+        del client2.headers["Connection"]
+
+        async def raw_httpx2() -> bytes:
+            response = await (client2.post(url, json=POST_BODY) if post else client2.get(url))
+            return response.content
+
+        calls["httpx2"] = raw_httpx2
+        closers.append(client2)
     for transport in ("aiohttp", "httpx"):
         for extended in (False, True):
             if extended and case in ("async-big", "async-post"):
