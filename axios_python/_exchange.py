@@ -58,7 +58,9 @@ async def exchange(transport: BaseTransport, request: Request, is_async: bool) -
 
         track_upload(request, on_upload)
     step = _Step(transport, is_async, unread or on_download is not None, request)
-    auth = _auth_option(config.get("auth"))
+    auth = config.get("auth")
+    if auth is not None:
+        auth = _auth_option(auth)
     try:
         if auth is None:  # _follow, one frame less
             response = await step.hop(request)

@@ -118,6 +118,7 @@ class AiohttpTransport(BaseTransport):
         # aiohttp's own trust_env looks up netrc and proxy variables in a thread on *every*
         # request (~2x the cost of the request); read the proxy variables once, as httpx does.
         self._env_proxies = ProxyEnvironment(_checked_proxy, trust_env=trust_env and proxy is None)
+        self._by_url = bool(self._env_proxies)  # the environment names proxies: look each up
         limits = limits or httpx.Limits(max_connections=100, max_keepalive_connections=100)
         self._limit = limits.max_connections or 0
         # A fair queue in front of aiohttp's pool (whose queue is not FIFO), with its own wait:
@@ -223,7 +224,7 @@ class AiohttpTransport(BaseTransport):
                 data=data,
                 allow_redirects=False,
                 timeout=self._timeout(request),
-                proxy=self._proxy if not self._env_proxies else self._env_proxies.for_url(request.url),
+                proxy=self._env_proxies.for_url(request.url) if self._by_url else self._proxy,
                 proxy_headers=self._proxy_headers,
                 trace_request_ctx=marks,
             )
