@@ -284,6 +284,28 @@ def test_client_used_from_two_event_loops_in_turn(transport: str, server: LocalS
         api.close()
 
 
+def test_event_loops_that_ended_are_not_kept_alive(transport: str, server: LocalServer) -> None:
+    """A client used from several `asyncio.run()` calls in turn keeps none of their loops (nor
+    what hangs off them) once they ended: its per-loop state is let go with each loop."""
+    import gc
+    import weakref
+
+    api = make(transport, server)
+    loops: list[weakref.ref[asyncio.AbstractEventLoop]] = []
+
+    async def once() -> int:
+        loops.append(weakref.ref(asyncio.get_running_loop()))
+        return (await api.async_get("/get")).status_code
+
+    try:
+        for _ in range(3):
+            assert asyncio.run(once()) == 200
+        gc.collect()
+        assert [ref() for ref in loops] == [None, None, None]
+    finally:
+        api.close()
+
+
 def test_sync_calls_from_threads_share_one_client(transport: str, server: LocalServer) -> None:
     with axios_python.create({"transport": transport, "base_url": server.url}) as api:
         with ThreadPoolExecutor(max_workers=8) as pool:

@@ -141,6 +141,13 @@ class LoopLocal(Generic[T]):
         try:
             yield
         finally:
+            # The entry goes too: the parked generator holds its loop (its finalizer hook),
+            # so a loop that ended would never leave the weak dictionary otherwise.
+            loop = asyncio.get_running_loop()
+            with self._lock:
+                entry = self._entries.get(loop)
+                if entry is not None and entry[0] is resource:
+                    del self._entries[loop]
             await self._close(resource)
 
 
