@@ -106,12 +106,21 @@ class LoopLocal(Generic[T]):
         self._entries: weakref.WeakKeyDictionary[
             asyncio.AbstractEventLoop, tuple[T, AsyncGenerator[None, None]]
         ] = weakref.WeakKeyDictionary()
+        # the loop and resource of the last `current()` that found one: most calls
+        self._last: tuple[weakref.ref[asyncio.AbstractEventLoop], T] | None = None
 
     def current(self) -> T | None:
         """The running loop's resource if it exists already: no await, for hot paths
         (`self._clients.current() or await self._clients.get()`)."""
-        entry = self._entries.get(asyncio.get_running_loop())
-        return None if entry is None else entry[0]
+        loop = asyncio.get_running_loop()
+        last = self._last
+        if last is not None and last[0]() is loop:
+            return last[1]
+        entry = self._entries.get(loop)
+        if entry is None:
+            return None
+        self._last = (weakref.ref(loop), entry[0])
+        return entry[0]
 
     async def get(self) -> T:
         """The running loop's resource, created on first use."""
@@ -134,6 +143,7 @@ class LoopLocal(Generic[T]):
         """Close the running loop's resource, if it has one."""
         with self._lock:
             entry = self._entries.pop(asyncio.get_running_loop(), None)
+            self._last = None
         if entry is not None:
             await entry[1].aclose()
 
@@ -148,6 +158,7 @@ class LoopLocal(Generic[T]):
                 entry = self._entries.get(loop)
                 if entry is not None and entry[0] is resource:
                     del self._entries[loop]
+                self._last = None
             await self._close(resource)
 
 
