@@ -64,24 +64,32 @@ def child(base: str, case: str, contender: str, n: int) -> None:
     asyncio.run(main())
 
 
-def count(base: str, case: str, contender: str, n: int) -> int | None:
-    """Instructions of a whole child run of `n` requests (None: no such contender)."""
+def callgrind_total(
+    child_args: list[str], options: tuple[str, ...] = (), script: str = __file__
+) -> int | None:
+    """Instructions callgrind counted in `python script --child *child_args` (None when the
+    child exits with UNKNOWN: no such contender). `options` go to valgrind."""
     with tempfile.TemporaryDirectory() as folder:
         out = os.path.join(folder, "callgrind.out")
         command = [
-            "valgrind", "--tool=callgrind", f"--callgrind-out-file={out}",
-            sys.executable, __file__, "--child", base, case, contender, str(n),
+            "valgrind", "--tool=callgrind", *options, f"--callgrind-out-file={out}",
+            sys.executable, script, "--child", *child_args,
         ]  # fmt: skip
         run = subprocess.run(command, capture_output=True, text=True)
         if run.returncode == UNKNOWN:
             return None
         if run.returncode != 0:
-            raise RuntimeError(f"{contender} failed under callgrind:\n{run.stderr[-2000:]}")
+            raise RuntimeError(f"{child_args} failed under callgrind:\n{run.stderr[-2000:]}")
         text = Path(out).read_text()
     match = re.search(r"^(?:summary|totals): (\d+)", text, re.MULTILINE)
     if match is None:
         raise RuntimeError("callgrind wrote no totals")
     return int(match.group(1))
+
+
+def count(base: str, case: str, contender: str, n: int) -> int | None:
+    """Instructions of a whole child run of `n` requests (None: no such contender)."""
+    return callgrind_total([base, case, contender, str(n)])
 
 
 def per_request(base: str, case: str, contender: str, n: int) -> float | None:

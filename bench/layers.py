@@ -22,7 +22,6 @@ import ctypes
 import functools
 import inspect
 import os
-import re
 import subprocess
 import sys
 import tempfile
@@ -31,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
+from instructions import callgrind_total
 from overhead import bench_server  # a script beside this one
 from transports import async_calls, time_async
 
@@ -155,19 +155,8 @@ def child(base: str, contender: str, target: str, n: int) -> None:
 
 
 def count(base: str, contender: str, target: str, n: int) -> int:
-    with tempfile.TemporaryDirectory() as folder:
-        out = os.path.join(folder, "callgrind.out")
-        command = [
-            "valgrind", "--tool=callgrind", "--collect-atstart=no",
-            f"--callgrind-out-file={out}",
-            sys.executable, __file__, "--child", base, contender, target, str(n),
-        ]  # fmt: skip
-        run = subprocess.run(command, capture_output=True, text=True)
-        if run.returncode != 0:
-            raise RuntimeError(f"{contender} / {target} failed:\n{run.stderr[-2000:]}")
-        text = Path(out).read_text()
-    match = re.search(r"^(?:summary|totals): (\d+)", text, re.MULTILINE)
-    return int(match.group(1)) if match else 0
+    total = callgrind_total([base, contender, target, str(n)], ("--collect-atstart=no",), __file__)
+    return total or 0
 
 
 def per_request(base: str, contender: str, target: str, n: int) -> float:
