@@ -116,8 +116,8 @@ def _assign(pool: Any, sweeps: _Sweeps) -> list[Any]:
 
 class _Pass:
     """One assignment pass: whether every connection was just checked for expiry, the
-    connections given out in it (None with HTTP/2: a connection may take several), and the
-    connections to close."""
+    connections a request of the pool holds or was given in this pass (None with HTTP/2: a
+    connection may take several), and the connections to close."""
 
     __slots__ = ("checked", "closing", "taken")
 
@@ -127,7 +127,7 @@ class _Pass:
         self.closing = closing
 
     def free(self, connection: Any) -> bool:
-        """Not given out yet in this pass (or it may take several requests)."""
+        """Held by no request of the pool (or it may take several requests)."""
         return self.taken is None or connection not in self.taken
 
     def usable(self, connection: Any, origin: Any) -> bool:
