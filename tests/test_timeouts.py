@@ -27,10 +27,12 @@ def faults() -> Iterator[FaultServer]:
         yield srv
 
 
-async def call(api: axios_python.AxiosPython, mode: str, url: str, **kw: Any) -> Any:
+async def call(
+    api: axios_python.AxiosPython, mode: str, url: str, method: str = "GET", **kw: Any
+) -> Any:
     if mode == "sync":
-        return await asyncio.to_thread(api.get, url, **kw)
-    return await api.async_get(url, **kw)
+        return await asyncio.to_thread(api.request, method, url, **kw)
+    return await api.async_request(method, url, **kw)
 
 
 ZEROS = [
@@ -117,3 +119,35 @@ async def test_pool_timeout_phase(transport: str, mode: str, faults: FaultServer
     assert info.value.phase == "pool"
     assert 0.19 <= elapsed < 1.0
     assert faults.attempts["/ok"] == 0
+
+
+async def test_write_timeout_phase(transport: str, mode: str, faults: FaultServer) -> None:
+    """A server that never reads the body: the upload blocks once the socket buffers are full,
+    and the `write` timeout ends it (each transport's sockets, the urllib3 transport's kernel
+    timeouts on plain HTTP included)."""
+    config = {"transport": transport, "base_url": faults.url, "timeout": {"write": 0.2, "read": 5}}
+    body = b"x" * (64 * 1024 * 1024)  # far more than loopback buffers hold
+    async with axios_python.create(config) as api:
+        started = time.monotonic()
+        with pytest.raises(axios_python.TimeoutError) as info:
+            await call(api, mode, "/stall-upload", method="POST", data=body)
+    assert info.value.phase == "write"
+    assert time.monotonic() - started < 3.0
+
+
+async def test_a_reused_connection_takes_each_requests_read_timeout(
+    transport: str, mode: str, faults: FaultServer
+) -> None:
+    """The timeouts of one request do not stay on its connection: a short read timeout after a
+    long one applies, and a long one after a short one does not time out early."""
+    async with axios_python.create({"transport": transport, "base_url": faults.url}) as api:
+        await call(api, mode, "/ok", timeout={"read": 30})
+        started = time.monotonic()
+        with pytest.raises(axios_python.TimeoutError) as info:
+            await call(api, mode, "/stall", timeout={"read": 0.15})
+        assert info.value.phase == "read"
+        assert time.monotonic() - started < 1.0
+        await call(api, mode, "/ok", timeout={"read": 0.15})  # reused: quick
+        response = await call(api, mode, "/drip?interval=0.1&size=4", timeout={"read": 0.5})
+    assert response.status == 200
+    assert faults.accepted <= 3  # the stalled connection was dropped, the others reused
