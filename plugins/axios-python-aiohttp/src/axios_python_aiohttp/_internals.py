@@ -8,11 +8,14 @@ from __future__ import annotations
 import socket
 import time
 from contextvars import ContextVar
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import aiohttp
-from aiohttp.abc import AbstractResolver, ResolveResult
-from aiohttp.client_proto import ResponseHandler
+from aiohttp.abc import AbstractResolver
+
+if TYPE_CHECKING:
+    from aiohttp.abc import ResolveResult
+    from aiohttp.client_proto import ResponseHandler
 
 __all__ = ["MARKS", "Marks", "TimedConnector", "TimedRequest", "TimedResolver", "never_resend"]
 
