@@ -75,7 +75,7 @@ class AiohttpTransport(BaseTransport):
             async calls) then persists `Set-Cookie` across requests.
         timings: record `response.timings` (default True): a few `time.perf_counter()` marks
             per request, taken by the session's own request and connector classes (aiohttp's
-            tracing signals would cost it ~15% of a request). False leaves every phase None.
+            tracing signals would cost it ~13% of a request). False leaves every phase None.
     """
 
     sends = frozenset({"async"})  # sync calls go to the internal HttpxTransport
