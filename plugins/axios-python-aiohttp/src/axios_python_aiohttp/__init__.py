@@ -216,7 +216,11 @@ class AiohttpTransport(BaseTransport):
         """One HTTP exchange. `streamed`: leave the body unread (the caller reads or streams it)."""
         data, headers, skip = await self._payload(request)
         marks = _Marks()
-        token = MARKS.set(marks) if self._timings else None  # for the classes that mark
+        if self._timings:
+            # For the classes that mark, and aiohttp's tasks for this request (a DNS lookup, a
+            # body written in the background: they copy the context). Not reset (a reset costs
+            # as much as the set): the next request of this task sets its own before it sends.
+            MARKS.set(marks)
         try:
             resp = await session.request(
                 request.method,
@@ -233,9 +237,6 @@ class AiohttpTransport(BaseTransport):
             if isinstance(data, StreamedBody) and data.error is not None:
                 raise data.error from None  # the body's own error, not aiohttp's wrapper of it
             raise
-        finally:
-            if token is not None:
-                MARKS.reset(token)
         marks.headers = time.perf_counter()  # the session returns once the headers are in
         try:
             content = None if streamed else await resp.read()

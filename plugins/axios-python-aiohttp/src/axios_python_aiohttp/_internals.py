@@ -45,7 +45,7 @@ class Marks(Protocol):
     connected: float | None
 
 
-# The marks of the exchange the running task sends (set by the transport around
+# The marks of the exchange the running task sends (set by the transport before
 # `session.request`). aiohttp's own tasks for a request (its DNS lookup, a body written in the
 # background) are created inside it, with a copy of the context: they see the same marks.
 MARKS: ContextVar[Marks | None] = ContextVar("axios_python_aiohttp_marks", default=None)
