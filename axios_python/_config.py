@@ -55,6 +55,7 @@ TRANSPORT_KEYS = frozenset({"verify", "cert", "proxy", "trust_env", "http2", "li
 
 _MERGED_MAPPINGS = frozenset({"params", "cookies"})
 
+
 def split_client_options(options: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """Split validated `create()` options into (request defaults, transport options)."""
     defaults = dict(DEFAULTS)
@@ -74,6 +75,7 @@ def split_client_options(options: dict[str, Any]) -> tuple[dict[str, Any], dict[
         del defaults["cookies"]  # they live in the transport's jar from now on
     defaults["headers"] = headers
     return defaults, transport
+
 
 def merge_config(
     defaults: dict[str, Any], method: str, url: Any, options: Mapping[str, Any] | None
@@ -96,8 +98,10 @@ def merge_config(
     config["headers"] = headers
     return config
 
+
 def _is_mapping(value: Any) -> bool:
     return type(value) is dict or isinstance(value, Mapping)  # a dict skips the ABC check
+
 
 class ConfigHeaders(httpx.Headers):
     """`config["headers"]`: an `httpx.Headers` that names the header when a hook assigns a
@@ -113,6 +117,7 @@ class ConfigHeaders(httpx.Headers):
                 f"({what!r:.80})",
                 key="headers",
             ) from None
+
 
 def total_timeout(timeout: Any) -> float | None:
     """The `total` of a `timeout={"total": s, ...}` option: the whole call's deadline, or None."""

@@ -37,6 +37,7 @@ class Memo:
         self.headers: dict[tuple[Any, ...], httpx.Headers] = {}
         self.netrc = netrc or {}  # Authorization values by host, from a netrc file
 
+
 def build_request(
     config: dict[str, Any], memo: Memo | None = None, timeout_cap: float | None = None
 ) -> Request:
@@ -156,6 +157,7 @@ PRIMITIVE = (str, int, float, type(None))  # what httpx turns into text (bool is
 
 PLAIN = frozenset({str, int, float, bool, type(None)})  # their exact types, for fast checks
 
+
 def not_primitive(
     what: str, items: Iterable[tuple[Any, Any]], allowed: tuple[type, ...]
 ) -> str | None:
@@ -172,6 +174,7 @@ def not_primitive(
                 )
     return None
 
+
 def _checked_chunks(content: Any) -> Any:
     """An iterator body, checked chunk by chunk as it is sent (h11 would fail on a str chunk
     with a bare TypeError). Files and other readable objects are read by httpx: left as is."""
@@ -183,11 +186,13 @@ def _checked_chunks(content: Any) -> Any:
         return _async_chunks(content)
     return content
 
+
 def _chunk_error(chunk: object) -> ConfigError:
     return ConfigError(
         f"the content iterator yielded a {type(chunk).__name__}, not bytes: {chunk!r:.80}",
         key="content",
     )
+
 
 def _sync_chunks(chunks: Iterable[Any]) -> Iterator[bytes]:
     for chunk in chunks:
@@ -195,11 +200,13 @@ def _sync_chunks(chunks: Iterable[Any]) -> Iterator[bytes]:
             raise _chunk_error(chunk)
         yield chunk
 
+
 async def _async_chunks(chunks: AsyncIterable[Any]) -> AsyncIterator[bytes]:
     async for chunk in chunks:
         if not isinstance(chunk, bytes):
             raise _chunk_error(chunk)
         yield chunk
+
 
 def _bodiless(
     method: str,
@@ -232,12 +239,15 @@ def _bodiless(
     request.config = config
     return request
 
+
 def _remember(table: dict[Any, Any], key: Any, value: Any) -> None:
     if len(table) >= Memo.SIZE:
         table.clear()
     table[key] = value
 
+
 _ZERO_LENGTH_METHODS = frozenset({"POST", "PUT", "PATCH"})
+
 
 def _with_auto_headers(
     raw: tuple[tuple[bytes, bytes], ...], netloc: bytes, needs_length: bool
@@ -251,7 +261,9 @@ def _with_auto_headers(
         auto.append((b"Content-Length", b"0"))
     return httpx.Headers(auto + list(raw)) if auto else headers
 
+
 _COMMON_METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE"})
+
 
 def _method(method: str) -> str:
     """The upper-cased method; anything but an HTTP token is a ConfigError, before any I/O."""
@@ -261,6 +273,7 @@ def _method(method: str) -> str:
     if not isinstance(method, str) or not is_token(method):
         raise ConfigError(f"invalid HTTP method {method!r}", key="method")
     return upper
+
 
 def _timeout_extension(timeout: Any) -> dict[str, float | None]:
     if timeout is None or isinstance(timeout, (int, float)):
@@ -279,20 +292,23 @@ def _timeout_extension(timeout: Any) -> dict[str, float | None]:
             raise _zero_timeout(f"timeout.{phase}", seconds)
     return phases
 
+
 def _zero_timeout(key: str, seconds: Any) -> ConfigError:
     return ConfigError(
         f"invalid {key} {seconds!r}: a timeout is a number of seconds > 0, or None for none",
         key=key,
     )
 
-@lru_cache(maxsize=32)
 
+@lru_cache(maxsize=32)
 def _scalar_timeout(timeout: float | None) -> dict[str, float | None]:
     return httpx.Timeout(timeout).as_dict()
+
 
 def _basic_auth(username: str, password: str) -> str:
     token = base64.b64encode(f"{username}:{password}".encode()).decode("ascii")
     return f"Basic {token}"
+
 
 def _netrc_auth(netrc: dict[str, str], url: httpx.URL, headers: Any) -> Any:
     """Headers with the netrc file's `Authorization` for `url`'s host (or its `default`
@@ -333,5 +349,3 @@ def _cap_timeout(request: Request, cap: float) -> None:
             **timeouts,
         }.items()
     }
-
-

@@ -34,6 +34,7 @@ def resolve_url(
         merged = merged.copy_merge_params(params)
     return merged
 
+
 def merge_url(base_url: str | httpx.URL | None, url: str | httpx.URL) -> httpx.URL:
     """Join a relative `url` onto `base_url` as httpx does: the base path is kept.
 
@@ -76,6 +77,7 @@ def merge_url(base_url: str | httpx.URL | None, url: str | httpx.URL) -> httpx.U
         )
     return merged
 
+
 def check_url_type(url: object) -> None:
     if not isinstance(url, (str, httpx.URL)):
         raise ConfigError(
@@ -84,13 +86,16 @@ def check_url_type(url: object) -> None:
             code="ERR_INVALID_URL",
         )
 
+
 def _url_error(text: str, why: str) -> ConfigError:
     return ConfigError(f"invalid URL {short_url(text)!r}: {why}", key="url", code="ERR_INVALID_URL")
+
 
 def short_url(url: object) -> str:
     """A URL as error messages show it: a 70 KB URL is not repeated in full."""
     text = str(url)
     return text if len(text) <= 200 else text[:200] + "..."
+
 
 def _check_host(url: httpx.URL, text: str) -> None:
     """Refuse, before any I/O, a host or port no connection could use."""
@@ -104,6 +109,7 @@ def _check_host(url: httpx.URL, text: str) -> None:
         labels = host.removesuffix(b".").split(b".")
         if len(host) > 253 or any(not 0 < len(label) < 64 for label in labels):
             raise _url_error(text, "its host is not a valid host name")
+
 
 def _base(base_url: str) -> httpx.URL:
     base = httpx.URL(base_url)

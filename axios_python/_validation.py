@@ -52,8 +52,6 @@ def _check_base_url(value: str | httpx.URL) -> str | httpx.URL:
     return value
 
 
-
-
 def _check_headers(value: Mapping[str, str]) -> Mapping[str, str]:
     for name, val in value.items():
         if not name or any(ch in name for ch in (*_FORBIDDEN_IN_HEADERS, ":", " ")):

@@ -5,6 +5,9 @@ that runs out is an `axios_python.TimeoutError` with that `phase`."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import socket
+import threading
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -27,10 +30,12 @@ def faults() -> Iterator[FaultServer]:
         yield srv
 
 
-async def call(api: axios_python.AxiosPython, mode: str, url: str, **kw: Any) -> Any:
+async def call(
+    api: axios_python.AxiosPython, mode: str, url: str, method: str = "GET", **kw: Any
+) -> Any:
     if mode == "sync":
-        return await asyncio.to_thread(api.get, url, **kw)
-    return await api.async_get(url, **kw)
+        return await asyncio.to_thread(api.request, method, url, **kw)
+    return await api.async_request(method, url, **kw)
 
 
 ZEROS = [
@@ -117,3 +122,81 @@ async def test_pool_timeout_phase(transport: str, mode: str, faults: FaultServer
     assert info.value.phase == "pool"
     assert 0.19 <= elapsed < 1.0
     assert faults.attempts["/ok"] == 0
+
+
+async def test_write_timeout_phase(transport: str, mode: str, faults: FaultServer) -> None:
+    """A server that never reads the body: the upload blocks once the socket buffers are full,
+    and the `write` timeout ends it (each transport's sockets, the urllib3 transport's kernel
+    timeouts on plain HTTP included)."""
+    config = {"transport": transport, "base_url": faults.url, "timeout": {"write": 0.2, "read": 5}}
+    body = b"x" * (64 * 1024 * 1024)  # far more than loopback buffers hold
+    async with axios_python.create(config) as api:
+        started = time.monotonic()
+        with pytest.raises(axios_python.TimeoutError) as info:
+            await call(api, mode, "/stall-upload", method="POST", data=body)
+    assert info.value.phase == "write"
+    assert time.monotonic() - started < 3.0
+
+
+async def test_a_reused_connection_takes_each_requests_read_timeout(
+    transport: str, mode: str, faults: FaultServer
+) -> None:
+    """The timeouts of one request do not stay on its connection: a short read timeout after a
+    long one applies, and a long one after a short one does not time out early."""
+    async with axios_python.create({"transport": transport, "base_url": faults.url}) as api:
+        await call(api, mode, "/ok", timeout={"read": 30})
+        started = time.monotonic()
+        with pytest.raises(axios_python.TimeoutError) as info:
+            await call(api, mode, "/stall", timeout={"read": 0.15})
+        assert info.value.phase == "read"
+        assert time.monotonic() - started < 1.0
+        await call(api, mode, "/ok", timeout={"read": 0.15})  # reused: quick
+        response = await call(api, mode, "/drip?interval=0.1&size=4", timeout={"read": 0.5})
+    assert response.status == 200
+    assert faults.accepted <= 3  # the stalled connection was dropped, the others reused
+
+
+@contextlib.contextmanager
+def slow_reader(step: int, pause: float) -> Iterator[str]:
+    """A server on 127.0.0.1 that reads an upload `step` bytes every `pause` seconds, then
+    answers 200: a slow peer that keeps making progress."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def serve() -> None:
+        with contextlib.suppress(OSError):
+            conn, _ = listener.accept()
+            with conn:
+                head = b""
+                while b"\r\n\r\n" not in head:
+                    head += conn.recv(65536)
+                length = int(head.lower().split(b"content-length:")[1].split(b"\r\n")[0])
+                left = length - len(head.split(b"\r\n\r\n", 1)[1])
+                while left > 0 and not stop.wait(pause):
+                    left -= len(conn.recv(min(step, left)))
+                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    finally:
+        stop.set()
+        listener.close()
+        thread.join(5)
+
+
+async def test_a_slow_upload_that_makes_progress_is_not_a_write_timeout(
+    transport: str, mode: str
+) -> None:
+    """`write` bounds each wait for the peer, not the whole upload: 8 MiB read 1 MiB every
+    0.1 s takes longer than the timeout, and goes through."""
+    body = b"x" * (8 * 1024 * 1024)
+    with slow_reader(step=1024 * 1024, pause=0.1) as url:
+        config = {"transport": transport, "timeout": {"write": 0.45, "read": 5}}
+        async with axios_python.create(config) as api:
+            started = time.monotonic()
+            response = await call(api, mode, url, method="POST", data=body)
+            elapsed = time.monotonic() - started
+    assert response.status == 200
+    assert elapsed > 0.45  # longer than the timeout in all

@@ -15,7 +15,7 @@ import socket
 import ssl
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
 from typing import Any, Generic, TypeVar
 
@@ -39,8 +39,6 @@ __all__ = ["HttpxTransport"]
 
 T = TypeVar("T", httpx.HTTPTransport, httpx.AsyncHTTPTransport)
 _NO_CONFIG: dict[str, Any] = {}
-
-
 
 
 class HttpxTransport(BaseTransport):
@@ -146,6 +144,7 @@ class HttpxTransport(BaseTransport):
         if is_async:
             routes = self._async_routes.current() or await self._async_routes.get()
             request.extensions["trace"] = recorder.atrace
+            _write_in_chunks(request)
             await limiter.acquire_async(_pool_timeout(request))  # fair, bounded by `pool`
         else:
             routes = self._sync_routes()
@@ -227,6 +226,31 @@ class _Timed(Wrapped):
 
     def closed(self) -> None:
         self._raw.elapsed = timedelta(seconds=time.perf_counter() - self._start)
+
+
+_CHUNK = 64 * 1024
+
+
+class _Chunks(httpx.AsyncByteStream):
+    """A bytes body handed to httpcore 64 KiB at a time (as often as it is sent)."""
+
+    def __init__(self, content: bytes) -> None:
+        self._content = content
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        view = memoryview(self._content)
+        for start in range(0, len(view), _CHUNK):
+            yield bytes(view[start : start + _CHUNK])
+
+
+def _write_in_chunks(request: httpx.Request) -> None:
+    """httpcore's async write timeout bounds each write, and a bytes body is one write: a large
+    one would have to be sent in full within `write` seconds. In chunks, the timeout bounds
+    each wait for the server to take more, as on sync calls (where httpcore sends a write in
+    several sends, each with the timeout)."""
+    stream = request.stream
+    if isinstance(stream, httpx.ByteStream) and len(request.content) > _CHUNK:
+        request.stream = _Chunks(request.content)
 
 
 async def _read(raw: httpx.Response, is_async: bool) -> None:

@@ -31,6 +31,7 @@ import aiohttp
 import httpx
 
 from axios_python import (
+    AxiosPythonError,
     BaseTransport,
     ConfigError,
     ConnectionLimiter,
@@ -48,6 +49,7 @@ from axios_python import (
 
 from ._internals import MARKS, TimedConnector, TimedRequest, never_resend
 from ._version import __version__
+from ._writes import WatchedBody, watch_body
 
 __all__ = [
     "AiohttpTransport",
@@ -201,7 +203,7 @@ class AiohttpTransport(BaseTransport):
             response = await self._send_one(session, request, stream)
         except BaseException as exc:
             limiter.release_async()
-            if isinstance(exc, (aiohttp.ClientError, asyncio.TimeoutError, ValueError)):
+            if isinstance(exc, _LIBRARY_ERRORS) and not isinstance(exc, AxiosPythonError):
                 raise map_aiohttp_error(exc, request) from exc
             raise
         if response.is_closed:  # read in full: the connection is back in the pool
@@ -215,6 +217,8 @@ class AiohttpTransport(BaseTransport):
     ) -> Response:
         """One HTTP exchange. `streamed`: leave the body unread (the caller reads or streams it)."""
         data, headers, skip = await self._payload(request)
+        timeouts = request.extensions.get("timeout") or {}
+        body = watch_body(data, timeouts.get("write"))
         marks = _Marks()
         if self._timings:
             # For the classes that mark, and aiohttp's tasks for this request (a DNS lookup, a
@@ -227,7 +231,7 @@ class AiohttpTransport(BaseTransport):
                 self._url(request.url),
                 headers=headers,
                 skip_auto_headers=skip or None,
-                data=data,
+                data=body,
                 allow_redirects=False,
                 timeout=self._timeout(request),
                 proxy=self._env_proxies.for_url(request.url) if self._by_url else self._proxy,
@@ -236,6 +240,8 @@ class AiohttpTransport(BaseTransport):
         except aiohttp.ClientError:
             if isinstance(data, StreamedBody) and data.error is not None:
                 raise data.error from None  # the body's own error, not aiohttp's wrapper of it
+            if isinstance(body, WatchedBody) and body.expired:
+                raise _write_timeout(request, timeouts["write"]) from None
             raise
         marks.headers = time.perf_counter()  # the session returns once the headers are in
         try:
@@ -412,6 +418,8 @@ class _Marks:
         )
 
 
+_LIBRARY_ERRORS = (aiohttp.ClientError, asyncio.TimeoutError, ValueError)
+
 _VERSIONS: dict[Any, str] = {None: "HTTP/1.1", aiohttp.HttpVersion11: "HTTP/1.1"}
 
 
@@ -484,6 +492,15 @@ def map_aiohttp_error(exc: BaseException, request: Any) -> Exception:
     if isinstance(exc, ValueError):
         return ConfigError(f"invalid request: {message}", **context)
     return NetworkError(message, **context)
+
+
+def _write_timeout(request: httpx.Request, seconds: float) -> TimeoutError:
+    return TimeoutError(
+        f"write timeout: the server took no more of the body for {seconds} s",
+        phase="write",
+        request=request,
+        config=getattr(request, "config", None),
+    )
 
 
 def _as_httpx_error(exc: BaseException) -> httpx.HTTPError:

@@ -33,6 +33,7 @@ from urllib3.util import Timeout
 from axios_python import CancelToken, connect_tcp
 
 from ._internals import HookedConnection
+from ._kernel import SUPPORTED, kernel_timed
 from ._timings import Marks
 
 __all__ = ["Connection", "Exchange", "TLSConnection", "begin", "end"]
@@ -101,14 +102,19 @@ def _shutdown(sock: socket.socket) -> None:
 
 
 class Connection(HookedConnection):
-    """urllib3's connection, with the current `Exchange` applied (when there is one)."""
+    """urllib3's connection, with the current `Exchange` applied (when there is one).
+
+    A plain-HTTP connection's timeouts are kept by the kernel (`_kernel.py`) on Linux."""
+
+    kernel_timeouts = SUPPORTED
 
     def open_socket(self, connect: Callable[[], socket.socket]) -> socket.socket:
         exchange = _current()
-        if exchange is None:
-            return connect()
-        sock = open_socket(self, exchange)
-        exchange.attach(sock)  # a TLS handshake that follows is cancellable too
+        sock = connect() if exchange is None else open_socket(self, exchange)
+        if self.kernel_timeouts:
+            sock = kernel_timed(sock)
+        if exchange is not None:
+            exchange.attach(sock)  # a TLS handshake that follows is cancellable too
         return sock
 
     def request(
@@ -161,6 +167,8 @@ def _discard_response(conn: HTTPConnection, exc: BaseException) -> None:
 
 
 class TLSConnection(Connection, HTTPSConnection):
+    kernel_timeouts = False  # `ssl` keeps a socket of its own (`_kernel.py`)
+
     def connect(self) -> None:
         super().connect()
         exchange = _current()

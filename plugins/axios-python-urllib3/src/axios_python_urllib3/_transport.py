@@ -61,7 +61,6 @@ _FORBIDDEN_IN_VALUE = re.compile(rb"[\r\n\0]")
 _SEND_ERRORS = (HTTPError, ValueError, TypeError, OSError)
 
 
-
 class Urllib3Transport(BaseTransport):
     """Sends sync requests with urllib3; async requests with the default httpx transport.
 
