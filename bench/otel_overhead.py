@@ -18,8 +18,8 @@ The loopback server of bench/_server.py runs in a separate process. Groups, each
   MeterProvider with an InMemoryMetricReader;
 - ``timings``: what recording the phases costs the transports themselves: a raw
   ``httpx.Client`` without and with the ``trace`` extension the default transport installs
-  (sync), and a raw ``aiohttp.ClientSession`` without and with the aiohttp transport's
-  TraceConfig (async).
+  (sync), and a raw ``aiohttp.ClientSession`` without and with the aiohttp transport's timing
+  classes (async: its connector and request class, the marks set per request).
 
 Each round, every contender (the order rotates) sends N requests; its wall time and this
 process's CPU time per request are recorded. Reported: medians over the rounds, the ratio of
@@ -113,7 +113,8 @@ def otel_batches(
 
 def timing_batches(base_url: str) -> tuple[dict[str, Batch], Callable[[], Awaitable[None]]]:
     import aiohttp
-    from axios_python_aiohttp import _Marks, _trace_config
+    from axios_python_aiohttp import _Marks
+    from axios_python_aiohttp._internals import MARKS, TimedConnector, TimedRequest
 
     from axios_python._timings import HttpcoreTrace
 
@@ -138,13 +139,18 @@ def timing_batches(base_url: str) -> tuple[dict[str, Batch], Callable[[], Awaita
             async with session.get(url) as resp:
                 await resp.read()
 
-    async def aiohttp_traced(n: int) -> None:
-        session = sessions.get("traced") or sessions.setdefault(
-            "traced", aiohttp.ClientSession(trace_configs=[_trace_config()])
+    async def aiohttp_timed(n: int) -> None:
+        session = sessions.get("timed") or sessions.setdefault(
+            "timed",
+            aiohttp.ClientSession(connector=TimedConnector(), request_class=TimedRequest),
         )
         for _ in range(n):
-            async with session.get(url, trace_request_ctx=_Marks()) as resp:
-                await resp.read()
+            token = MARKS.set(_Marks())
+            try:
+                async with session.get(url) as resp:
+                    await resp.read()
+            finally:
+                MARKS.reset(token)
 
     async def close() -> None:
         plain_httpx.close()
@@ -156,7 +162,7 @@ def timing_batches(base_url: str) -> tuple[dict[str, Batch], Callable[[], Awaita
         "httpx (sync)": httpx_plain,
         "httpx + trace extension": httpx_traced,
         "aiohttp (async)": aiohttp_plain,
-        "aiohttp + TraceConfig": aiohttp_traced,
+        "aiohttp + timing classes": aiohttp_timed,
     }, close
 
 
@@ -235,7 +241,7 @@ async def run_groups(base_url: str, groups: set[str], rounds: int, n: int) -> di
             samples,
             {
                 "httpx + trace extension": "httpx (sync)",
-                "aiohttp + TraceConfig": "aiohttp (async)",
+                "aiohttp + timing classes": "aiohttp (async)",
             },
         )
     return results

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import pytest
@@ -84,6 +86,35 @@ async def test_a_streamed_body_is_received_when_read(
             response.close()
         else:
             await response.aclose()
+
+
+async def test_send_lasts_until_the_last_chunk_of_the_body_is_written(
+    client: axios_python.AxiosPython, mode: str
+) -> None:
+    """An iterator body goes out after the headers (on aiohttp, written by a task of its own
+    that outlives the request's start): `send` ends with its last chunk."""
+    pause = 0.05
+
+    def parts() -> Iterator[bytes]:
+        for _ in range(3):
+            time.sleep(pause)
+            yield b"x" * 100
+
+    async def aparts() -> AsyncIterator[bytes]:
+        for _ in range(3):
+            await asyncio.sleep(pause)
+            yield b"x" * 100
+
+    if mode == "sync":
+        response = client.post("/post", content=parts())
+    else:
+        response = await client.async_post("/post", content=aparts())
+    assert response.data["data"] == "x" * 300
+    send = response.timings.send
+    assert send is not None
+    assert send >= 2 * pause  # at least the last two pauses: the first may precede the headers
+    assert measured(response.timings.wait)
+    assert measured(response.timings.receive)
 
 
 async def test_redirects_report_the_last_exchange(

@@ -114,34 +114,51 @@ def test_timeout_phases() -> None:
 
 
 def test_timings_see_the_dns_lookup_and_the_connection() -> None:
-    """aiohttp reports its DNS lookup apart from connecting (httpcore cannot)."""
-    from axios_python_testserver import LocalServer
+    """aiohttp reports its DNS lookup apart from connecting (httpcore cannot); a reused
+    connection has neither. All of it without aiohttp's tracing signals, which cost aiohttp
+    work on every request (the session's own classes mark each phase)."""
 
-    async def main(url: str) -> list[axios_python.Timings]:
-        async with axios_python.create({"transport": "aiohttp", "base_url": url}) as api:
-            return [(await api.async_get("/get")).timings for _ in range(2)]
+    async def main(url: str) -> tuple[list[axios_python.Timings], aiohttp.ClientSession]:
+        transport = AiohttpTransport()
+        async with axios_python.create({"base_url": url}, transport=transport) as api:
+            timings = [(await api.async_get("/get")).timings for _ in range(2)]
+            session = transport._sessions.current()
+            assert session is not None
+            return timings, session
 
     with LocalServer() as server:
-        first, second = asyncio.run(main(server.url.replace("127.0.0.1", "localhost")))
+        url = server.url.replace("127.0.0.1", "localhost")
+        (first, second), session = asyncio.run(main(url))
+        assert server.connections == 1
+    assert session.trace_configs == []
     assert first.dns is not None
     assert first.dns >= 0.0
     assert first.connect is not None
     assert first.connect >= 0.0
     assert first.tls is None  # part of aiohttp's connection: not seen apart
+    assert first.send is not None
     assert first.wait is not None
     assert first.receive is not None
     assert second.dns is None
     assert second.connect is None
+    assert second.send is not None
     assert second.wait is not None
+    assert second.receive is not None
 
 
 def test_timings_can_be_turned_off() -> None:
-    from axios_python_testserver import LocalServer
+    """timings=False: every phase None, and the session plain aiohttp (nothing marks)."""
 
-    async def main(url: str) -> axios_python.Timings:
+    async def main(url: str) -> tuple[axios_python.Timings, aiohttp.ClientSession, type]:
         transport = AiohttpTransport(timings=False)
         async with axios_python.create({"base_url": url}, transport=transport) as api:
-            return (await api.async_get("/get")).timings
+            timings = (await api.async_get("/get")).timings
+            session = transport._sessions.current()
+            assert session is not None
+            return timings, session, type(session.connector)
 
     with LocalServer() as server:
-        assert asyncio.run(main(server.url)) == axios_python.Timings()
+        timings, session, connector = asyncio.run(main(server.url))
+    assert timings == axios_python.Timings()
+    assert connector is aiohttp.TCPConnector
+    assert session.trace_configs == []

@@ -47,7 +47,7 @@ from axios_python import (
     ssl_context,
 )
 
-from ._internals import never_resend
+from ._internals import MARKS, TimedConnector, TimedRequest, never_resend
 from ._version import __version__
 from ._writes import WatchedBody, watch_body
 
@@ -75,9 +75,9 @@ class AiohttpTransport(BaseTransport):
         max_redirects: the client-wide redirect limit (a per-request `max_redirects` also works).
         cookies: initial cookies; the jar (`cookies`, kept by the core's exchange for sync and
             async calls) then persists `Set-Cookie` across requests.
-        timings: record `response.timings` through aiohttp's tracing signals (default True).
-            Tracing costs aiohttp some CPU per request (about 15-20 µs, see
-            bench/otel_overhead.py); False leaves every phase None.
+        timings: record `response.timings` (default True): a few `time.perf_counter()` marks
+            per request, taken by the session's own request and connector classes (~1% of a
+            request; aiohttp's tracing signals would cost ~13%). False leaves every phase None.
     """
 
     sends = frozenset({"async"})  # sync calls go to the internal HttpxTransport
@@ -150,7 +150,8 @@ class AiohttpTransport(BaseTransport):
     # --- sessions ------------------------------------------------------------------------
 
     def _new_session(self) -> aiohttp.ClientSession:
-        connector = aiohttp.TCPConnector(
+        timed = self._timings  # response.timings: classes that mark each phase (_internals.py)
+        connector = (TimedConnector if timed else aiohttp.TCPConnector)(
             limit=self._limit,
             limit_per_host=0,
             keepalive_timeout=self._keepalive,
@@ -158,11 +159,11 @@ class AiohttpTransport(BaseTransport):
         )
         session = aiohttp.ClientSession(
             connector=connector,
+            request_class=TimedRequest if timed else aiohttp.ClientRequest,
             cookie_jar=aiohttp.DummyCookieJar(),  # the httpx jar is applied per hop
             auto_decompress=False,  # httpx.Response decodes, keeping Content-Encoding
             trust_env=False,
             timeout=aiohttp.ClientTimeout(total=None),
-            trace_configs=[_trace_config()] if self._timings else None,  # response.timings
         )
         never_resend(session)  # only the pipeline's retries may send a request again
         return session
@@ -219,6 +220,11 @@ class AiohttpTransport(BaseTransport):
         timeouts = request.extensions.get("timeout") or {}
         body = watch_body(data, timeouts.get("write"))
         marks = _Marks()
+        if self._timings:
+            # For the classes that mark, and aiohttp's tasks for this request (a DNS lookup, a
+            # body written in the background: they copy the context). Not reset (a reset costs
+            # as much as the set): the next request of this task sets its own before it sends.
+            MARKS.set(marks)
         try:
             resp = await session.request(
                 request.method,
@@ -230,7 +236,6 @@ class AiohttpTransport(BaseTransport):
                 timeout=self._timeout(request),
                 proxy=self._env_proxies.for_url(request.url) if self._by_url else self._proxy,
                 proxy_headers=self._proxy_headers,
-                trace_request_ctx=marks,
             )
         except aiohttp.ClientError:
             if isinstance(data, StreamedBody) and data.error is not None:
@@ -238,6 +243,7 @@ class AiohttpTransport(BaseTransport):
             if isinstance(body, WatchedBody) and body.expired:
                 raise _write_timeout(request, timeouts["write"]) from None
             raise
+        marks.headers = time.perf_counter()  # the session returns once the headers are in
         try:
             content = None if streamed else await resp.read()
         except BaseException:  # CancelledError included: never pool a half-read connection
@@ -366,8 +372,9 @@ def _response(
 
 
 class _Marks:
-    """When each phase of one exchange started or ended (`time.perf_counter()`), as aiohttp's
-    tracing signals report them; `received` is set by the transport when the body is read."""
+    """When each phase of one exchange started or ended (`time.perf_counter()`): `started`,
+    `headers` and `received` (when the body is read) by the transport, the others by the
+    session's request and connector classes (`_internals.TimedRequest`, `TimedConnector`)."""
 
     __slots__ = (
         "connected",
@@ -385,14 +392,14 @@ class _Marks:
         self.headers = 0.0
         self.dns_start: float | None = None
         self.dns_end: float | None = None
-        self.created: float | None = None  # connection_create_start
-        self.connected: float | None = None  # connection_create_end (a new connection)
-        self.sent: float | None = None  # request headers, then each body chunk, sent
+        self.created: float | None = None  # a new connection: opening it started
+        self.connected: float | None = None  # a new connection: open (TLS included)
+        self.sent: float | None = None  # the request written: headers, then the body's end
         self.received: float | None = None
 
     def timings(self) -> Timings:
-        """dns and connect from the connection signals (aiohttp's TLS handshake is part of
-        its connection: `tls` stays None and `connect` includes it)."""
+        """dns and connect for a new connection only (aiohttp's TLS handshake is part of its
+        connection: `tls` stays None and `connect` includes it)."""
         dns = None
         if self.dns_start is not None and self.dns_end is not None:
             dns = self.dns_end - self.dns_start
@@ -409,30 +416,6 @@ class _Marks:
             wait=None if sent is None or headers is None else max(headers - sent, 0.0),
             receive=(None if headers is None or self.received is None else self.received - headers),
         )
-
-
-def _marker(attribute: str) -> Any:
-    async def mark(session: Any, context: Any, params: Any) -> None:
-        marks = context.trace_request_ctx
-        if marks is not None:
-            setattr(marks, attribute, time.perf_counter())
-
-    return mark
-
-
-def _trace_config() -> aiohttp.TraceConfig:
-    """The tracing signals `_Marks` needs, and only those: each costs aiohttp an await and a
-    params object per request. A request on a reused connection sends two (headers sent,
-    response headers received); its start is marked by the transport itself."""
-    config = aiohttp.TraceConfig()
-    config.on_dns_resolvehost_start.append(_marker("dns_start"))
-    config.on_dns_resolvehost_end.append(_marker("dns_end"))
-    config.on_connection_create_start.append(_marker("created"))
-    config.on_connection_create_end.append(_marker("connected"))
-    config.on_request_headers_sent.append(_marker("sent"))
-    config.on_request_chunk_sent.append(_marker("sent"))
-    config.on_request_end.append(_marker("headers"))
-    return config
 
 
 _LIBRARY_ERRORS = (aiohttp.ClientError, asyncio.TimeoutError, ValueError)
