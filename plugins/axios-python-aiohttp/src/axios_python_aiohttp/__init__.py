@@ -330,8 +330,9 @@ class _AiohttpStream(httpx.AsyncByteStream):
                 self._marks.received = time.perf_counter()
         else:  # closed early: the rest of the body is still on the wire
             resp.close()
-        if self.response is not None:
-            self.response.elapsed = timedelta(seconds=time.perf_counter() - self._started)
+        response, self.response = self.response, None  # no cycle with it once closed
+        if response is not None:
+            response.elapsed = timedelta(seconds=time.perf_counter() - self._started)
 
 
 def _response(

@@ -417,8 +417,9 @@ class _Urllib3Stream(httpx.SyncByteStream):
             resp.close()  # the rest of the body is still on the wire: drop the connection
         resp.release_conn()
         release_connection(self._conn)
-        if self.response is not None:
-            self.response.elapsed = timedelta(seconds=time.perf_counter() - self._started)
+        response, self.response = self.response, None  # no cycle with it once closed
+        if response is not None:
+            response.elapsed = timedelta(seconds=time.perf_counter() - self._started)
 
     def __del__(self) -> None:  # dropped unclosed (the limiter's wrapper warns, if any)
         if not self._closed:
