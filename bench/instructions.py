@@ -32,10 +32,11 @@ from transports import BASELINE, async_calls, sync_calls, time_async, time_sync
 
 DEFAULT = {
     "sync-c1": ["raw urllib3", "raw urllib3 +4h", "raw httpx", "raw httpx +4h", "axios urllib3",
-                "axios urllib3 +3i3m", "axios httpx", "axios httpx +3i3m"],
+                "axios urllib3 +3i3m", "axios urllib3 +full", "axios httpx", "axios httpx +3i3m"],
     "async-c1": ["raw aiohttp", "raw aiohttp +4h", "raw httpx", "raw httpx +4h", "axios aiohttp",
-                 "axios aiohttp +3i3m", "axios httpx", "axios httpx +3i3m"],
-    "async-c32": ["raw aiohttp", "raw aiohttp +4h", "axios aiohttp", "axios aiohttp +3i3m"],
+                 "axios aiohttp +3i3m", "axios aiohttp +full", "axios httpx", "axios httpx +3i3m"],
+    "async-c32": ["raw aiohttp", "raw aiohttp +4h", "axios aiohttp", "axios aiohttp +3i3m",
+                  "axios aiohttp +full"],
 }  # fmt: skip
 WARM_UP = 100
 UNKNOWN = 3  # the child's exit status for a contender its case does not have

@@ -63,6 +63,23 @@ LAYERS = [
     ("axios aiohttp", "aiohttp: ClientResponse.read", "aiohttp.client_reqrep:ClientResponse.read"),
     ("axios aiohttp", "transport: _response (Response.received)", "axios_python_aiohttp:_response"),
     ("axios aiohttp", "Response.content", "axios_python._models:Response.content"),
+    ("raw aiohttp +4h", "raw aiohttp +4h: one call", ""),
+    ("axios aiohttp +full", "full: one call (api.async_get)", ""),
+    ("axios aiohttp +full", "full: _merged (config merge)", "axios_python._client:AxiosPython._merged"),
+    ("axios aiohttp +full", "full: dispatch (all below)", "axios_python._pipeline:Pipeline.dispatch"),
+    ("axios aiohttp +full", "full: 3 request interceptors",
+     "axios_python._pipeline:_intercept_request"),
+    ("axios aiohttp +full", "full: middleware chain (outermost, all below)",
+     "transports:_passthrough_1"),
+    ("axios aiohttp +full", "full: retry loop (all below)",
+     "axios_python._pipeline:Pipeline.send_with_retries"),
+    ("axios aiohttp +full", "full: attempt", "axios_python._pipeline:Pipeline.attempt"),
+    ("axios aiohttp +full", "full: plugin hooks (on_request, on_response)",
+     "axios_python._pipeline:_hook"),
+    ("axios aiohttp +full", "full: build_request", "axios_python._pipeline:build_request"),
+    ("axios aiohttp +full", "full: exchange", "axios_python._transports.base:exchange"),
+    ("axios aiohttp +full", "full: transport: handle_async_request",
+     "axios_python_aiohttp:AiohttpTransport.handle_async_request"),
 ]  # fmt: skip
 
 

@@ -8,10 +8,13 @@ Cases: sync c1 and c32 (threads sharing one client), async c1 and c32 (tasks sha
 client), a POST (small JSON body, c1, sync and async), and 1 MiB bodies (GET, c1, sync and
 async: throughput). Contenders: raw urllib3 (`PoolManager.request`), raw httpx, requests and
 httpx2 (dev dependencies; left out if missing), raw aiohttp, and axios_python on each
-transport, plain and with 3 request interceptors + 3 middlewares ("+3i3m"). Every contender sends the same request headers: the
-"+3i3m" ones send the 4 headers their interceptors and middleware add, so their ratio is taken
-against the raw library sending those 4 too ("raw ... +4h"), as in bench/overhead.py (sending
-4 more headers costs raw urllib3 ~11% more instructions per request: not pipeline overhead).
+transport: plain, with 3 request interceptors + 3 middlewares ("+3i3m"), and the full pipeline
+("+full": +3i3m, `max_retries=2` and a plugin with `on_request` and `on_response` hooks; no
+retry happens, the retry loop runs). Every contender sends the same request headers: the
+"+3i3m" and "+full" ones send the 4 headers their interceptors and middleware add, so their
+ratio is taken against the raw library sending those 4 too ("raw ... +4h"), as in
+bench/overhead.py (sending 4 more headers costs raw urllib3 ~11% more instructions per request:
+not pipeline overhead).
 
 Per contender: the median over the rounds of the time per request (µs), and for each axios_python
 contender the ratio to the raw library its transport wraps (urllib3, httpx, aiohttp), computed
@@ -76,12 +79,14 @@ BASELINE = {
     "raw urllib3 5s-timeout": "raw urllib3",
     "axios urllib3": "raw urllib3",
     "axios urllib3 +3i3m": "raw urllib3 +4h",
+    "axios urllib3 +full": "raw urllib3 +4h",
     "requests": "raw urllib3",
     "httpx2": "raw httpx",
     "axios httpx": "raw httpx",
     "axios httpx +3i3m": "raw httpx +4h",
     "axios aiohttp": "raw aiohttp",
     "axios aiohttp +3i3m": "raw aiohttp +4h",
+    "axios aiohttp +full": "raw aiohttp +4h",
 }
 TARGETS = {  # (case, contender) -> the ratio the issue asks for (time; throughput for big)
     ("sync-c1", "axios urllib3"): 1.05,
@@ -89,9 +94,10 @@ TARGETS = {  # (case, contender) -> the ratio the issue asks for (time; throughp
     ("sync-c1", "axios urllib3 +3i3m"): 1.15,
     ("sync-c32", "axios urllib3 +3i3m"): 1.15,
     ("sync-big", "axios urllib3"): 0.9,
-    ("async-c1", "axios aiohttp +3i3m"): 1.2,
-    ("async-c32", "axios aiohttp +3i3m"): 1.2,
+    ("async-c1", "axios aiohttp +full"): 1.2,
+    ("async-c32", "axios aiohttp +full"): 1.2,
 }
+VARIANTS = {"": (False, False), " +3i3m": (True, False), " +full": (True, True)}
 
 Call = Callable[[], Any]
 ACall = Callable[[], Awaitable[Any]]
@@ -101,8 +107,31 @@ def headers(extended: bool) -> dict[str, str]:
     return {**BASE_HEADERS, **EXTRA_HEADERS} if extended else dict(BASE_HEADERS)
 
 
-def make_axios(base: str, transport: str, extended: bool) -> axios_python.AxiosPython:
-    api = axios_python.create({"base_url": base, "transport": transport})
+class _ObservingPlugin(axios_python.Plugin):
+    """The "+full" contenders' plugin: it looks at every attempt and response, as a metrics
+    plugin would, and adds nothing to the request."""
+
+    def __init__(self) -> None:
+        self.attempts = 0
+        self.statuses: dict[int, int] = {}
+
+    def on_request(self, config: dict[str, Any], attempt: int) -> None:
+        self.attempts += 1
+
+    def on_response(self, response: axios_python.Response) -> None:
+        status = response.status_code
+        self.statuses[status] = self.statuses.get(status, 0) + 1
+
+
+def make_axios(
+    base: str, transport: str, extended: bool, full: bool = False
+) -> axios_python.AxiosPython:
+    config: dict[str, Any] = {"base_url": base, "transport": transport}
+    if full:
+        config["max_retries"] = 2
+    api = axios_python.create(config)
+    if full:
+        api.plugin(_ObservingPlugin())
     if extended:
         for i in (1, 2, 3):
             api.interceptors.request.use(_interceptor(f"X-Interceptor-{i}"))
@@ -168,11 +197,11 @@ def sync_calls(base: str, case: str) -> dict[str, Call]:
             else (lambda: session.get(url).content)
         )
     for transport in ("urllib3", "httpx"):
-        for extended in (False, True):
-            if extended and case in ("sync-big", "sync-post"):
+        for variant, (extended, full) in VARIANTS.items():
+            if (extended and case in ("sync-big", "sync-post")) or (full and transport == "httpx"):
                 continue
-            api = make_axios(base, transport, extended)
-            name = f"axios {transport}" + (" +3i3m" if extended else "")
+            api = make_axios(base, transport, extended, full)
+            name = f"axios {transport}{variant}"
             calls[name] = (
                 (lambda api=api: api.post(path, json=POST_BODY).content)
                 if post
@@ -260,12 +289,14 @@ async def async_calls(base: str, case: str) -> tuple[dict[str, ACall], list[Any]
         calls["httpx2"] = raw_httpx2
         closers.append(client2)
     for transport in ("aiohttp", "httpx"):
-        for extended in (False, True):
-            if extended and case in ("async-big", "async-post"):
+        for variant, (extended, full) in VARIANTS.items():
+            if (extended and case in ("async-big", "async-post")) or (
+                full and transport == "httpx"
+            ):
                 continue
-            api = make_axios(base, transport, extended)
+            api = make_axios(base, transport, extended, full)
             closers.append(api)
-            name = f"axios {transport}" + (" +3i3m" if extended else "")
+            name = f"axios {transport}{variant}"
 
             async def ours(api: axios_python.AxiosPython = api) -> bytes:
                 if post:
@@ -296,7 +327,7 @@ def sizes(case: str, quick: bool) -> tuple[int, int]:
     concurrency = 32 if case.endswith("c32") else 1
     n = {"sync": 2000, "async": 1000}[case.split("-")[0]]
     if case.endswith("big"):
-        n = 40
+        n = 400  # ~0.2 s a sample: 40 (8 ms) swung the ratio by 20% from run to run
     if concurrency == 32:
         n = 3200
     return (max(n // 10, concurrency) if quick else n), concurrency
