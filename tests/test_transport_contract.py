@@ -243,6 +243,15 @@ async def test_post_raw_bytes_adds_no_content_type(client: Calls) -> None:
     assert "Content-Type" not in response.data["headers"]
 
 
+@pytest.mark.parametrize("write", [5.0, None], ids=["write-timeout", "no-write-timeout"])
+async def test_large_bytes_body(client: Calls, write: float | None) -> None:
+    """A 2 MiB bytes body goes out in full, with or without a write timeout, and without a
+    warning (aiohttp warns, a ResourceWarning, on bytes over 1 MiB handed to it as they are)."""
+    body = b"x" * (2 * 1024 * 1024)
+    response = await client.post("/post", data=body, timeout={"write": write})
+    assert len(response.data["data"]) == len(body)
+
+
 async def test_upload_files(client: Calls) -> None:
     """`files` are sent multipart, next to form fields."""
     response = await client.post(

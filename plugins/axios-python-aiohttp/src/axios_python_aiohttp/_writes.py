@@ -8,7 +8,9 @@ aborted (closed without flushing: a graceful close would wait on the unsent data
 aiohttp fails the request, and the transport raises that as `TimeoutError(phase="write")`.
 
 A body of up to 64 KiB in bytes goes out as it is: asyncio's buffer takes it without waiting,
-and the response's read timeout follows.
+and the response's read timeout follows. Larger bytes are always sent as a `WatchedBody`, with
+no timer when there is no write timeout: handed over as they are, aiohttp warns
+(`ResourceWarning`) on bytes over 1 MiB, and writes them in one call.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ _SMALL = 64 * 1024  # bytes up to this size never wait for the peer
 class WatchedBody(Payload):
     """A request body (bytes, or an async iterable of bytes) whose writes are timed."""
 
-    def __init__(self, body: bytes | AsyncIterable[bytes], timeout: float) -> None:
+    def __init__(self, body: bytes | AsyncIterable[bytes], timeout: float | None) -> None:
         super().__init__(body)
         self._body = body
         self._length = len(body) if isinstance(body, bytes) else None
@@ -65,6 +67,8 @@ class WatchedBody(Payload):
             self._stop()
 
     def _progress(self) -> None:
+        if self._timeout is None:
+            return
         loop = asyncio.get_running_loop()
         self._deadline = loop.time() + self._timeout
         if self._timer is None:
@@ -89,7 +93,9 @@ class WatchedBody(Payload):
 
 def watch_body(data: Any, timeout: float | None) -> Any:
     """`data` as aiohttp is to send it: a `WatchedBody` when it may wait for the peer and a
-    `write` timeout is set, else unchanged."""
-    if timeout is None or data is None or (isinstance(data, bytes) and len(data) <= _SMALL):
+    `write` timeout is set, or when it is bytes over 64 KiB; else unchanged."""
+    if data is None or (isinstance(data, bytes) and len(data) <= _SMALL):
         return data
+    if timeout is None and not isinstance(data, bytes):
+        return data  # a stream without a timeout: aiohttp's own payload for it
     return WatchedBody(data, timeout)
