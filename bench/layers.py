@@ -80,6 +80,13 @@ LAYERS = [
     ("axios aiohttp +full", "full: exchange", "axios_python._transports.base:exchange"),
     ("axios aiohttp +full", "full: transport: handle_async_request",
      "axios_python_aiohttp:AiohttpTransport.handle_async_request"),
+    ("axios aiohttp +full", "full: aiohttp: ClientSession._request",
+     "aiohttp.client:ClientSession._request"),
+    ("axios aiohttp +full", "full: aiohttp: ClientResponse.read",
+     "aiohttp.client_reqrep:ClientResponse.read"),
+    ("axios aiohttp +full", "full: transport: _response (Response.received)",
+     "axios_python_aiohttp:_response"),
+    ("axios aiohttp +full", "full: Response.content", "axios_python._models:Response.content"),
 ]  # fmt: skip
 
 
