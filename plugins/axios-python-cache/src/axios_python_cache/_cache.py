@@ -299,13 +299,13 @@ class Cache:
         early = self.early_hits
         if early is None:
             early = not client.implements("on_request")
-        io = self.io()
-        if early and io.serial:
-            hit, lookup = self.early_lookup(ctx, jar)  # the fast path, without a coroutine
+        awaiting = self.awaiting
+        if awaiting is not None and is_async_call():
+            hit, lookup = await self.awaited_lookup(awaiting, ctx, jar, early)
         else:
-            hit, lookup = None, self.lookup_config(ctx, jar)
-            if early and lookup is not None and not lookup.directives.no_cache:
-                hit = await self.early_hit(io, lookup, ctx)
+            hit, lookup = (
+                self.early_lookup(ctx, jar) if early else (None, self.lookup_config(ctx, jar))
+            )
         if hit is not None:
             return hit
         token = _JAR.set(jar)  # for on_transport: the jar's cookies are credentials
@@ -327,6 +327,15 @@ class Cache:
         if quick is _NOT_SIMPLE and lookup is not None and not lookup.directives.no_cache:
             return drive(self.early_hit(self.blocking, lookup, ctx)), lookup
         return None, lookup
+
+    async def awaited_lookup(
+        self, io: StoreIO, ctx: dict[str, Any], jar: httpx.Cookies | None, early: bool
+    ) -> tuple[Response | None, _Lookup | None]:
+        """`early_lookup` through a storage access that suspends (an async call's)."""
+        lookup = self.lookup_config(ctx, jar)
+        if not early or lookup is None or lookup.directives.no_cache:
+            return None, lookup
+        return await self.early_hit(io, lookup, ctx), lookup
 
     async def write(self, ctx: dict[str, Any], next_fn: Callable[..., Any], client: Any) -> Any:
         """POST/PUT/PATCH/DELETE: send, then invalidate what the write made stale."""
