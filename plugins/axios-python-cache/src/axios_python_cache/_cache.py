@@ -325,7 +325,8 @@ class Cache:
             return quick, None
         lookup = self.lookup_config(ctx, jar)
         if quick is _NOT_SIMPLE and lookup is not None and not lookup.directives.no_cache:
-            return drive(self.early_hit(self.blocking, lookup, ctx)), lookup
+            entry = _match(self.storage.get(lookup.key), lookup)
+            return self.early_answer(entry, lookup, ctx), lookup
         return None, lookup
 
     async def awaited_lookup(
@@ -443,7 +444,12 @@ class Cache:
 
     async def early_hit(self, io: StoreIO, lookup: _Lookup, ctx: dict[str, Any]) -> Response | None:
         """A copy of the fresh entry for `lookup`, if there is one that `validate_status` accepts."""
-        entry = await self.find(io, lookup)
+        return self.early_answer(await self.find(io, lookup), lookup, ctx)
+
+    def early_answer(
+        self, entry: CachedResponse | None, lookup: _Lookup, ctx: dict[str, Any]
+    ) -> Response | None:
+        """`early_hit` once the entry is found."""
         if entry is None or not self.is_fresh(entry, lookup.directives, self.clock()):
             return None
         validate = ctx.get("validate_status")
@@ -581,22 +587,40 @@ class Cache:
             self.count("misses")
             return None
         io = self.io()
-        answer = self.answer(io, attempt, request, config)
-        return drive(answer) if io.serial else answer  # async calls: the pipeline awaits it
+        if not io.serial:
+            return self.answer(io, attempt, request, config)  # the pipeline awaits it
+        # The storage's sync methods: `answer`'s steps without a coroutine (a hit's hot path).
+        entry = _match(self.storage.get(lookup.key), lookup)
+        response = self.judge(attempt, entry, request, config)
+        if response is None and entry is not None and not self.standards:
+            drive(self._drop(io, lookup.key, entry))  # expired
+        return response
 
     async def answer(
         self, io: StoreIO, attempt: _Attempt, request: httpx.Request, config: dict[str, Any]
     ) -> Response | None:
-        """`on_transport`'s lookup: a fresh entry answers; a stale one is revalidated."""
+        """`on_transport`'s lookup through `io`: find, `judge`, and drop an expired entry."""
         lookup = attempt.lookup
         entry = await self.find(io, lookup)
+        response = self.judge(attempt, entry, request, config)
+        if response is None and entry is not None and not self.standards:
+            await self._drop(io, lookup.key, entry)  # expired
+        return response
+
+    def judge(
+        self,
+        attempt: _Attempt,
+        entry: CachedResponse | None,
+        request: httpx.Request,
+        config: dict[str, Any],
+    ) -> Response | None:
+        """A fresh entry answers; a stale one is revalidated in standards mode (else the
+        caller drops it): a miss."""
         if entry is not None:
-            if self.is_fresh(entry, lookup.directives, self.clock()):
+            if self.is_fresh(entry, attempt.lookup.directives, self.clock()):
                 self.count("hits")
                 return self.response(entry, request, config)
-            if not self.standards:
-                await self._drop(io, lookup.key, entry)  # expired
-            else:
+            if self.standards:
                 _make_conditional(attempt, entry, request, config)
         self.count("misses")
         return None
@@ -722,16 +746,7 @@ class Cache:
 
     async def find(self, io: StoreIO, lookup: _Lookup) -> CachedResponse | None:
         """The entry stored for `lookup`'s credentials and Vary values (fresh or not)."""
-        variants = await io.get(lookup.key)
-        if not variants:
-            return None
-        cred = lookup.cred
-        for entry in variants:
-            if entry.credential == cred and (
-                not entry.vary or vary_matches(entry.vary, lookup.headers)
-            ):
-                return entry
-        return None
+        return _match(await io.get(lookup.key), lookup)
 
     def is_fresh(self, entry: CachedResponse, directives: RequestDirectives, now: float) -> bool:
         if now >= entry.fresh_until or entry.always_revalidate or directives.no_cache:
@@ -847,6 +862,19 @@ class Cache:
                 self._forgotten_epoch = self._epoch  # in-flight misses must not store
                 self._invalidated.clear()
             self.storage.clear()
+
+
+def _match(variants: Any, lookup: _Lookup) -> CachedResponse | None:
+    """The variant stored for `lookup`'s credentials and Vary values (fresh or not)."""
+    if not variants:
+        return None
+    cred = lookup.cred
+    for entry in variants:
+        if entry.credential == cred and (
+            not entry.vary or vary_matches(entry.vary, lookup.headers)
+        ):
+            return entry  # type: ignore[no-any-return]
+    return None
 
 
 def _make_conditional(
