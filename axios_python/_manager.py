@@ -278,12 +278,24 @@ def _direct_calls(hook: pluggy.HookCaller) -> _Direct | None:
 
 
 def _first_result(calls: _Calls, kwargs: dict[str, Any]) -> Any:
-    """A `firstresult` hook: the first implementation's non-None result, or None."""
-    for function, arguments, _ in calls:
+    """A `firstresult` hook: the first implementation's non-None result, or None. An awaitable
+    result counts once awaited: if it gives None, the next implementations are asked."""
+    for index, (function, arguments, _) in enumerate(calls):
         result = function(*arguments(kwargs))
         if result is not None:
+            if getattr(type(result), "__await__", None) is not None:
+                return _first_awaited(result, calls[index + 1 :], kwargs)
             return result
     return None
+
+
+async def _first_awaited(result: Any, rest: _Calls, kwargs: dict[str, Any]) -> Any:
+    value = await result
+    if value is None and rest:
+        value = _first_result(rest, kwargs)
+        if inspect.isawaitable(value):
+            value = await value
+    return value
 
 
 def _all_results(
