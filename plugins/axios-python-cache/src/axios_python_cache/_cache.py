@@ -20,6 +20,11 @@ Early hits skip building the request (most of a request's cost), so a hit costs 
 microseconds. They are only taken when no other plugin implements `on_request`: those hooks run
 later, per attempt, and may add credentials (AuthPlugin does) that the key must include. Then
 every lookup happens in `on_transport`, on the final request.
+
+Storage access is written once, as coroutines over a `StoreIO` (see `_io`): the storage's sync
+methods (driven in one step: the in-memory storage, and sync calls), or on async calls the async
+methods of a storage that has them (SQLite, Redis), so that the event loop never waits on the
+store; `on_transport` and `on_response` then return awaitables, which the pipeline awaits.
 """
 
 from __future__ import annotations
