@@ -6,7 +6,7 @@ import inspect
 import operator
 import weakref
 from collections.abc import Callable, Mapping, Sequence
-from types import CodeType, ModuleType, TracebackType
+from types import CodeType, CoroutineType, ModuleType, TracebackType
 from typing import Any, cast
 
 import pluggy
@@ -278,12 +278,25 @@ def _direct_calls(hook: pluggy.HookCaller) -> _Direct | None:
 
 
 def _first_result(calls: _Calls, kwargs: dict[str, Any]) -> Any:
-    """A `firstresult` hook: the first implementation's non-None result, or None."""
-    for function, arguments, _ in calls:
-        result = function(*arguments(kwargs))
+    """A `firstresult` hook: the first implementation's non-None result, or None. A coroutine
+    counts once awaited: if it gives None, the next implementations are asked. (Other
+    awaitables win as they are, and are awaited by the pipeline.)"""
+    for call in calls:
+        result = call[0](*call[1](kwargs))
         if result is not None:
+            if type(result) is CoroutineType:
+                return _first_awaited(result, calls[calls.index(call) + 1 :], kwargs)
             return result
     return None
+
+
+async def _first_awaited(result: Any, rest: _Calls, kwargs: dict[str, Any]) -> Any:
+    value = await result
+    if value is None and rest:
+        value = _first_result(rest, kwargs)
+        if inspect.isawaitable(value):
+            value = await value
+    return value
 
 
 def _all_results(

@@ -103,7 +103,9 @@ def on_request(config: Config, attempt: int) -> None:
 def on_transport(request: Request, config: Config, attempt: int) -> Response | None:
     """Answer `request` without the network by returning a `Response` (a cache hit).
 
-    The first non-None result wins and the transport is skipped; return None to pass.
+    The first non-None result wins and the transport is skipped; return None to pass. A
+    coroutine (an `async def` implementation's result) counts by its value: one that gives None
+    passes too, to the next implementation.
     `on_response` still runs for the returned response.
     """
 

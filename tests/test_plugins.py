@@ -168,6 +168,33 @@ def test_on_transport_answers_without_the_network() -> None:
     assert len(responses) == 2
 
 
+def test_an_awaitable_none_from_on_transport_asks_the_next_plugin() -> None:
+    """firstresult counts an awaitable's value: one that gives None lets the next
+    implementation answer (a cache's async lookup that misses does not hide other plugins)."""
+    transport, seen = counting_transport()
+    asked: list[str] = []
+
+    class Canned(Plugin):
+        name = "canned"
+
+        def on_transport(self, request: Any) -> Response:
+            asked.append("canned")
+            return Response(200, data={"canned": True}, request=request)
+
+    class AsyncMiss(Plugin):
+        name = "async-miss"
+
+        async def on_transport(self, request: Any) -> None:
+            asked.append("miss")
+
+    api = axios_python.AxiosPython({"base_url": "http://example.test"}, transport=transport)
+    api.plugin(Canned())
+    api.plugin(AsyncMiss())  # registered last: asked first
+    assert api.get("/x").data == {"canned": True}
+    assert asyncio.run(api.async_get("/x")).data == {"canned": True}
+    assert (asked, seen) == (["miss", "canned"] * 2, [])
+
+
 def test_on_response_may_replace_the_response() -> None:
     """A different Response returned from on_response replaces the original."""
 

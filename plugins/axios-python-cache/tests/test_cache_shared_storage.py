@@ -120,54 +120,89 @@ def store(request: pytest.FixtureRequest) -> SQLiteStorage | RedisStorage:
     return storage
 
 
-def test_store_get_set_delete_clear(store: SQLiteStorage | RedisStorage) -> None:
+class Face:
+    """A store's sync methods, or its async ones (`aget`, ...: what async calls use), each
+    awaited in an `asyncio.run()` of its own (a loop, and a Redis client, per operation)."""
+
+    def __init__(self, store: SQLiteStorage | RedisStorage, mode: str) -> None:
+        self.store = store
+        self.sync = mode == "sync"
+
+    def get(self, key: str) -> Any:
+        return self.store.get(key) if self.sync else asyncio.run(self.store.aget(key))
+
+    def set(self, key: str, value: Any) -> None:
+        if self.sync:
+            self.store.set(key, value)
+        else:
+            asyncio.run(self.store.aset(key, value))
+
+    def delete(self, key: str) -> None:
+        if self.sync:
+            self.store.delete(key)
+        else:
+            asyncio.run(self.store.adelete(key))
+
+    def clear(self) -> None:
+        if self.sync:
+            self.store.clear()
+        else:
+            asyncio.run(self.store.aclear())
+
+
+@pytest.fixture
+def face(store: SQLiteStorage | RedisStorage, mode: str) -> Face:
+    return Face(store, mode)
+
+
+def test_store_get_set_delete_clear(store: SQLiteStorage | RedisStorage, face: Face) -> None:
     """The four CacheStorage methods, through the JSON + bytes format."""
-    store.set("GET http://h/1", (entry(1), entry(2)))
-    back = store.get("GET http://h/1")
+    face.set("GET http://h/1", (entry(1), entry(2)))
+    back = face.get("GET http://h/1")
     assert back is not None
     assert [e.content for e in back] == [b"body \xff 1", b"body \xff 2"]
     assert len(store) == 1
-    store.delete("GET http://h/1")
-    store.delete("GET http://h/absent")
-    assert store.get("GET http://h/1") is None
-    store.set("a", (entry(1),))
-    store.clear()
-    assert (store.get("a"), len(store)) == (None, 0)
+    face.delete("GET http://h/1")
+    face.delete("GET http://h/absent")
+    assert face.get("GET http://h/1") is None
+    face.set("a", (entry(1),))
+    face.clear()
+    assert (face.get("a"), len(store)) == (None, 0)
 
 
-def test_store_enforces_ttl(store: SQLiteStorage | RedisStorage) -> None:
+def test_store_enforces_ttl(store: SQLiteStorage | RedisStorage, face: Face) -> None:
     """An entry leaves the store when nothing in it is fresh any more (no validator)."""
-    store.set("short", (entry(1, lifetime=0.15),))
-    store.set("stale-with-etag", (entry(2, lifetime=0.15, etag=True),))
-    store.set("forever", (entry(3, lifetime=math.inf),))
-    assert store.get("short") is not None
+    face.set("short", (entry(1, lifetime=0.15),))
+    face.set("stale-with-etag", (entry(2, lifetime=0.15, etag=True),))
+    face.set("forever", (entry(3, lifetime=math.inf),))
+    assert face.get("short") is not None
     time.sleep(0.3)
-    assert store.get("short") is None
-    assert store.get("stale-with-etag") is not None  # kept stale_ttl more, to revalidate
-    assert store.get("forever") is not None
-    store.set("expired", (entry(4, lifetime=-1),))
-    assert store.get("expired") is None
+    assert face.get("short") is None
+    assert face.get("stale-with-etag") is not None  # kept stale_ttl more, to revalidate
+    assert face.get("forever") is not None
+    face.set("expired", (entry(4, lifetime=-1),))
+    assert face.get("expired") is None
 
 
-def test_store_bounds(store: SQLiteStorage | RedisStorage) -> None:
+def test_store_bounds(store: SQLiteStorage | RedisStorage, face: Face) -> None:
     """Beyond max_size the entries that expire first go; too big an entry is not stored."""
     for n, lifetime in enumerate([50.0, 10.0, 40.0, 30.0]):
-        store.set(f"k{n}", (entry(n, lifetime=lifetime),))
-    assert store.get("k1") is None  # expired first
-    assert [store.get(f"k{n}") is not None for n in (0, 2, 3)] == [True, True, True]
+        face.set(f"k{n}", (entry(n, lifetime=lifetime),))
+    assert face.get("k1") is None  # expired first
+    assert [face.get(f"k{n}") is not None for n in (0, 2, 3)] == [True, True, True]
     assert (len(store), store.evictions) == (3, 1)
     store.max_entry_size = 100
-    store.set("k0", (entry(9),))
-    assert store.get("k0") is None  # too big: not stored, and the old value is gone
+    face.set("k0", (entry(9),))
+    assert face.get("k0") is None  # too big: not stored, and the old value is gone
 
 
 def test_malformed_value_is_a_miss(
-    redis_storage: RedisStorage, caplog: pytest.LogCaptureFixture
+    redis_storage: RedisStorage, mode: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     """A value someone else wrote under our key (a pickle) is dropped as a miss, not loaded."""
     redis_storage.client.set(redis_storage.prefix + "e:GET http://h/x", pickle.dumps([1]))
     with caplog.at_level(logging.WARNING, "axios_python_cache"):
-        assert redis_storage.get("GET http://h/x") is None
+        assert Face(redis_storage, mode).get("GET http://h/x") is None
     assert "malformed" in caplog.text
     assert not redis_storage.client.exists(redis_storage.prefix + "e:GET http://h/x")
 

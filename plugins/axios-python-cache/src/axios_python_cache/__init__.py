@@ -13,7 +13,7 @@ each part sits in the pipeline), the pure decisions in `_policy.py` and `_keys.p
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -131,14 +131,17 @@ class CachePlugin(Plugin):
     # Both hooks run on every attempt of every request; the checks that let other methods
     # pass are made here, before calling into the engine.
 
-    def on_transport(self, request: Any, config: dict[str, Any]) -> Response | None:
-        """Answer a GET/HEAD from a fresh entry, or make it conditional on a stale one."""
+    def on_transport(
+        self, request: Any, config: dict[str, Any]
+    ) -> Response | Awaitable[Response | None] | None:
+        """Answer a GET/HEAD from a fresh entry, or make it conditional on a stale one (an
+        awaitable on async calls with a storage that has async methods)."""
         method = request.method
         if method != "GET" and method != "HEAD":
             return None
         return self._cache.on_transport(request, config)
 
-    def on_response(self, response: Response) -> Response | None:
+    def on_response(self, response: Response) -> Response | Awaitable[Response | None] | None:
         """Store a storable response; replace a 304 to a revalidation with the stored one."""
         request = response.request
         if request is None or _EXTENSION not in request.extensions:

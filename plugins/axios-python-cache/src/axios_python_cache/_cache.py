@@ -20,13 +20,18 @@ Early hits skip building the request (most of a request's cost), so a hit costs 
 microseconds. They are only taken when no other plugin implements `on_request`: those hooks run
 later, per attempt, and may add credentials (AuthPlugin does) that the key must include. Then
 every lookup happens in `on_transport`, on the final request.
+
+Storage access is written once, as coroutines over a `StoreIO` (see `_io`): the storage's sync
+methods (driven in one step: the in-memory storage, and sync calls), or on async calls the async
+methods of a storage that has them (SQLite, Redis), so that the event loop never waits on the
+store; `on_transport` and `on_response` then return awaitables, which the pipeline awaits.
 """
 
 from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Callable, Sized
+from collections.abc import Awaitable, Callable, Coroutine, Sized
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Literal
@@ -39,9 +44,11 @@ from axios_python import (
     SingleFlight,
     WouldDeadlock,
     cookies_empty,
+    is_async_call,
     stored_response,
 )
 
+from ._io import Blocking, StoreIO, async_face, drive
 from ._keys import (
     SCANNED_HEADERS,
     Credentials,
@@ -82,6 +89,7 @@ _UNSTORED_REQUEST_HEADERS = frozenset(
 )
 _MAX_INVALIDATED = 1024
 _NOT_SIMPLE: Any = object()
+_UNLOCKED = contextlib.nullcontext()
 # The cookie jar of the client whose request is in progress (set by its middleware).
 _JAR: ContextVar[httpx.Cookies | None] = ContextVar("axios_python_cache_jar", default=None)
 
@@ -211,7 +219,14 @@ class Cache:
         self.credentials = Credentials()
         self.flights: SingleFlight[None] = SingleFlight()
         self.leases = getattr(storage, "leases", None)  # single-flight across processes
-        self._write_lock = threading.RLock()  # read-modify-write of a key; invalidation epochs
+        # How the storage is reached (see `_io`): its sync methods, or on async calls its async
+        # ones if it has them (the in-memory storage does no I/O: always its sync methods).
+        self.blocking = Blocking(storage)
+        self.awaiting = None if type(storage) is InMemoryStorage else async_face(storage)
+        # Read-modify-write of a key, where nothing suspends (sync storage access); the async
+        # path, which must not hold a thread lock across an await, relies on the epochs only.
+        self._write_lock = threading.RLock()
+        self._epoch_lock = threading.Lock()  # invalidation epochs (never held across I/O)
         self._stats_lock = threading.Lock()
         self._counts = dict.fromkeys(
             ("hits", "misses", "collapsed", "stores", "revalidated", "invalidations", "bypassed"),
@@ -243,6 +258,18 @@ class Cache:
         with self._stats_lock:
             for name in self._counts:
                 self._counts[name] = 0
+
+    def io(self) -> StoreIO:
+        """How this call reaches the storage: its async methods on an async call (when it has
+        them), else its sync ones."""
+        awaiting = self.awaiting
+        if awaiting is not None and is_async_call():
+            return awaiting
+        return self.blocking
+
+    def _serial(self, io: StoreIO) -> contextlib.AbstractContextManager[Any]:
+        """The write lock where `io` never suspends; nothing where it does."""
+        return self._write_lock if io.serial else _UNLOCKED
 
     # --- the middleware (step 4) ---------------------------------------------------------
 
@@ -277,7 +304,13 @@ class Cache:
         early = self.early_hits
         if early is None:
             early = not client.implements("on_request")
-        hit, lookup = self.early_lookup(ctx, jar) if early else (None, self.lookup_config(ctx, jar))
+        awaiting = self.awaiting
+        if awaiting is not None and is_async_call():
+            hit, lookup = await self.awaited_lookup(awaiting, ctx, jar, early)
+        else:
+            hit, lookup = (
+                self.early_lookup(ctx, jar) if early else (None, self.lookup_config(ctx, jar))
+            )
         if hit is not None:
             return hit
         token = _JAR.set(jar)  # for on_transport: the jar's cookies are credentials
@@ -297,8 +330,18 @@ class Cache:
             return quick, None
         lookup = self.lookup_config(ctx, jar)
         if quick is _NOT_SIMPLE and lookup is not None and not lookup.directives.no_cache:
-            return self.early_hit(lookup, ctx), lookup
+            entry = _match(self.storage.get(lookup.key), lookup)
+            return self.early_answer(entry, lookup, ctx), lookup
         return None, lookup
+
+    async def awaited_lookup(
+        self, io: StoreIO, ctx: dict[str, Any], jar: httpx.Cookies | None, early: bool
+    ) -> tuple[Response | None, _Lookup | None]:
+        """`early_lookup` through a storage access that suspends (an async call's)."""
+        lookup = self.lookup_config(ctx, jar)
+        if not early or lookup is None or lookup.directives.no_cache:
+            return None, lookup
+        return await self.early_hit(io, lookup, ctx), lookup
 
     async def write(self, ctx: dict[str, Any], next_fn: Callable[..., Any], client: Any) -> Any:
         """POST/PUT/PATCH/DELETE: send, then invalidate what the write made stale."""
@@ -315,7 +358,7 @@ class Cache:
         finally:
             if not self.idle():
                 url = self.urls.from_config(*where)
-                self.invalidate_written(url, response, self.final_urls(client))
+                await self.invalidate_written(url, response, self.final_urls(client))
 
     def quick_hit(self, ctx: dict[str, Any], jar: httpx.Cookies | None) -> Any:
         """The early hit of the common case: a request without credentials, body or caching
@@ -404,9 +447,14 @@ class Cache:
             method + " " + url[0], url[0], cred, headers, directives, authorization is not None
         )
 
-    def early_hit(self, lookup: _Lookup, ctx: dict[str, Any]) -> Response | None:
+    async def early_hit(self, io: StoreIO, lookup: _Lookup, ctx: dict[str, Any]) -> Response | None:
         """A copy of the fresh entry for `lookup`, if there is one that `validate_status` accepts."""
-        entry = self.find(lookup)
+        return self.early_answer(await self.find(io, lookup), lookup, ctx)
+
+    def early_answer(
+        self, entry: CachedResponse | None, lookup: _Lookup, ctx: dict[str, Any]
+    ) -> Response | None:
+        """`early_hit` once the entry is found."""
         if entry is None or not self.is_fresh(entry, lookup.directives, self.clock()):
             return None
         validate = ctx.get("validate_status")
@@ -445,7 +493,7 @@ class Cache:
             if not ok:
                 raise outcome
             return outcome
-        response = self.early_hit(lookup, ctx) if early else None
+        response = await self.early_hit(self.io(), lookup, ctx) if early else None
         if response is not None:
             self.count("collapsed")
             return response
@@ -462,9 +510,11 @@ class Cache:
         """The leader's miss: to the network, across processes too when the storage can."""
         if self.leases is None:
             return await next_fn(ctx)
-        return await lead_across_processes(
-            self.leases, key, ctx, next_fn, lambda: self.early_hit(lookup, ctx) if early else None
-        )
+
+        async def hit() -> Response | None:
+            return await self.early_hit(self.io(), lookup, ctx) if early else None
+
+        return await lead_across_processes(self.leases, key, ctx, next_fn, hit)
 
     def idle(self) -> bool:
         """Whether a write now has nothing to invalidate, even later: nothing is stored, and no
@@ -493,15 +543,15 @@ class Cache:
             response = await next_fn(ctx)
             return response
         finally:
-            self.invalidate_written(url, response, final_url)
+            await self.invalidate_written(url, response, final_url)
 
-    def invalidate_written(self, url: UrlKey | None, response: Any, final_url: bool) -> None:
+    async def invalidate_written(self, url: UrlKey | None, response: Any, final_url: bool) -> None:
         """After a write to the config URL `url`: invalidate it and the URLs `response` names."""
         urls = {url[0]} if url is not None else set()
         if response is not None:
             self._add_affected_urls(urls, response, final_url or url is None)
         if urls:
-            self.invalidate(urls)
+            await self.invalidate_urls(self.io(), urls)
 
     def _add_affected_urls(self, urls: set[str], response: Any, final_url: bool) -> None:
         """The sent URL and same-origin Location / Content-Location (RFC 9111 §4.4)."""
@@ -525,7 +575,9 @@ class Cache:
 
     # --- on_transport (step 6) -----------------------------------------------------------
 
-    def on_transport(self, request: httpx.Request, config: dict[str, Any]) -> Response | None:
+    def on_transport(
+        self, request: httpx.Request, config: dict[str, Any]
+    ) -> Response | Awaitable[Response | None] | None:
         """Look the final request up: a fresh entry answers; a stale one is revalidated."""
         method = request.method
         if method != "GET" and method != "HEAD":
@@ -539,25 +591,42 @@ class Cache:
         if lookup.directives.no_cache and not self.standards:
             self.count("misses")
             return None
-        entry = self.find(lookup)
+        io = self.io()
+        if not io.serial:
+            return self.answer(io, attempt, request, config)  # the pipeline awaits it
+        # The storage's sync methods: `answer`'s steps without a coroutine (a hit's hot path).
+        entry = _match(self.storage.get(lookup.key), lookup)
+        response = self.judge(attempt, entry, request, config)
+        if response is None and entry is not None and not self.standards:
+            drive(self._drop(io, lookup.key, entry))  # expired
+        return response
+
+    async def answer(
+        self, io: StoreIO, attempt: _Attempt, request: httpx.Request, config: dict[str, Any]
+    ) -> Response | None:
+        """`on_transport`'s lookup through `io`: find, `judge`, and drop an expired entry."""
+        lookup = attempt.lookup
+        entry = await self.find(io, lookup)
+        response = self.judge(attempt, entry, request, config)
+        if response is None and entry is not None and not self.standards:
+            await self._drop(io, lookup.key, entry)  # expired
+        return response
+
+    def judge(
+        self,
+        attempt: _Attempt,
+        entry: CachedResponse | None,
+        request: httpx.Request,
+        config: dict[str, Any],
+    ) -> Response | None:
+        """A fresh entry answers; a stale one is revalidated in standards mode (else the
+        caller drops it): a miss."""
         if entry is not None:
-            now = self.clock()
-            if self.is_fresh(entry, lookup.directives, now):
+            if self.is_fresh(entry, attempt.lookup.directives, self.clock()):
                 self.count("hits")
                 return self.response(entry, request, config)
-            if not self.standards:
-                self._drop(lookup.key, entry)  # expired
-            elif (
-                (entry.etag or entry.last_modified)
-                and not config.get("stream")
-                and "if-none-match" not in request.headers
-                and "if-modified-since" not in request.headers
-            ):
-                if entry.etag:
-                    request.headers["If-None-Match"] = entry.etag
-                if entry.last_modified:
-                    request.headers["If-Modified-Since"] = entry.last_modified
-                attempt.stale = entry
+            if self.standards:
+                _make_conditional(attempt, entry, request, config)
         self.count("misses")
         return None
 
@@ -586,7 +655,7 @@ class Cache:
 
     # --- on_response (step 8) ------------------------------------------------------------
 
-    def on_response(self, response: Response) -> Response | None:
+    def on_response(self, response: Response) -> Response | Awaitable[Response | None] | None:
         """Store what may be stored; turn a 304 to our revalidation into the refreshed entry."""
         if response.from_cache:
             return None
@@ -596,8 +665,14 @@ class Cache:
         attempt = request.extensions.pop(_EXTENSION, None)
         if not isinstance(attempt, _Attempt):
             return None
+        io = self.io()
+        settle = self.settle(io, attempt, response)
+        return drive(settle) if io.serial else settle  # async calls: the pipeline awaits it
+
+    async def settle(self, io: StoreIO, attempt: _Attempt, response: Response) -> Response | None:
+        """`on_response` for a looked-up attempt: store, refresh, or drop what is stale."""
         if attempt.stale is not None and response.status_code == 304:
-            return self.revalidated(attempt, attempt.stale, response)
+            return await self.revalidated(io, attempt, attempt.stale, response)
         lookup = attempt.lookup
         decision = decide(
             response.status_code,
@@ -611,7 +686,7 @@ class Cache:
         )
         if not decision.store:
             if attempt.stale is not None:
-                self._drop(lookup.key, attempt.stale)
+                await self._drop(io, lookup.key, attempt.stale)
             return None
         raw = response.raw
         if not raw.is_stream_consumed:  # stream=True: store once the caller has read it all
@@ -621,11 +696,13 @@ class Cache:
             content = raw.content
         except httpx.ResponseNotRead:  # consumed without keeping the body
             return None
-        self.store(attempt, raw.status_code, raw.headers, content, decision, request)
+        await self.store(
+            io, attempt, raw.status_code, raw.headers, content, decision, response.request
+        )
         return None
 
-    def revalidated(
-        self, attempt: _Attempt, entry: CachedResponse, not_modified: Response
+    async def revalidated(
+        self, io: StoreIO, attempt: _Attempt, entry: CachedResponse, not_modified: Response
     ) -> Response:
         """A 304 confirmed `entry`: refresh it and answer with it (RFC 9111 §4.3.4)."""
         headers = updated_headers(entry.headers, not_modified.headers)
@@ -649,9 +726,9 @@ class Cache:
             always_revalidate=decision.always_revalidate,
         )
         if decision.store:
-            self._put(attempt, refreshed)
+            await self._put(io, attempt, refreshed)
         else:
-            self._drop(attempt.lookup.key, entry)
+            await self._drop(io, attempt.lookup.key, entry)
         self.count("revalidated")
         self.count("hits")
         return self.response(refreshed, not_modified.request, not_modified.config)
@@ -660,9 +737,11 @@ class Cache:
         raw = response.raw
         status, headers, request = raw.status_code, raw.headers, response.request
 
-        def complete(body: bytes) -> None:
+        async def complete(asynchronous: bool, body: bytes) -> None:
+            # Read to its end outside any call: the iteration's kind picks the storage access.
+            io = self.awaiting if asynchronous and self.awaiting is not None else self.blocking
             decoded = httpx.Response(status, headers=headers, stream=httpx.ByteStream(body))
-            self.store(attempt, status, headers, decoded.read(), decision, request)
+            await self.store(io, attempt, status, headers, decoded.read(), decision, request)
 
         stream = raw.stream
         if isinstance(stream, (httpx.SyncByteStream, httpx.AsyncByteStream)):
@@ -670,18 +749,9 @@ class Cache:
 
     # --- entries -------------------------------------------------------------------------
 
-    def find(self, lookup: _Lookup) -> CachedResponse | None:
+    async def find(self, io: StoreIO, lookup: _Lookup) -> CachedResponse | None:
         """The entry stored for `lookup`'s credentials and Vary values (fresh or not)."""
-        variants = self.storage.get(lookup.key)
-        if not variants:
-            return None
-        cred = lookup.cred
-        for entry in variants:
-            if entry.credential == cred and (
-                not entry.vary or vary_matches(entry.vary, lookup.headers)
-            ):
-                return entry
-        return None
+        return _match(await io.get(lookup.key), lookup)
 
     def is_fresh(self, entry: CachedResponse, directives: RequestDirectives, now: float) -> bool:
         if now >= entry.fresh_until or entry.always_revalidate or directives.no_cache:
@@ -704,8 +774,9 @@ class Cache:
         response.from_cache = True
         return response
 
-    def store(
+    async def store(
         self,
+        io: StoreIO,
         attempt: _Attempt,
         status_code: int,
         headers: httpx.Headers,
@@ -730,43 +801,60 @@ class Cache:
             age_at_store=decision.age,
             always_revalidate=decision.always_revalidate,
         )
-        self._put(attempt, entry)
+        await self._put(io, attempt, entry)
 
-    def _put(self, attempt: _Attempt, entry: CachedResponse) -> None:
-        lookup = attempt.lookup
-        with self._write_lock:
-            if self._invalidated_since(lookup.url, attempt.epoch):
+    async def _put(self, io: StoreIO, attempt: _Attempt, entry: CachedResponse) -> None:
+        """Store `entry` among the key's variants, unless a write invalidated its URL since the
+        attempt began. Checked again after the store's write: an invalidation that raced with
+        it (possible where the storage access suspends, or from another thread's async call)
+        deletes the key again, so the invalidation wins."""
+        lookup, epoch = attempt.lookup, attempt.epoch
+        with self._serial(io):
+            if self._invalidated_since(lookup.url, epoch):
                 return  # a POST/PUT/PATCH/DELETE to this URL raced with this GET
-            old = self.storage.get(lookup.key) or ()
+            old = await io.get(lookup.key) or ()
             kept = tuple(v for v in old if not _same_variant(v, entry))
-            self.storage.set(lookup.key, (entry, *kept[: MAX_VARIANTS - 1]))
+            if self._invalidated_since(lookup.url, epoch):
+                return
+            await io.set(lookup.key, (entry, *kept[: MAX_VARIANTS - 1]))
+            if self._invalidated_since(lookup.url, epoch):
+                await io.delete(lookup.key)
+                return
         self.count("stores")
 
-    def _drop(self, key: str, entry: CachedResponse) -> None:
-        with self._write_lock:
-            old = self.storage.get(key)
+    async def _drop(self, io: StoreIO, key: str, entry: CachedResponse) -> None:
+        with self._serial(io):
+            old = await io.get(key)
             if not old or entry not in old:
                 return
             kept = tuple(v for v in old if v is not entry)
             if kept:
-                self.storage.set(key, kept)
+                await io.set(key, kept)
             else:
-                self.storage.delete(key)
+                await io.delete(key)
 
     # --- invalidation --------------------------------------------------------------------
 
     def invalidate(self, urls: set[str] | list[str]) -> None:
         """Forget every entry (all methods, credentials, variants) of these normalised URLs."""
-        with self._write_lock:
-            self._epoch += 1
+        drive(self.invalidate_urls(self.blocking, urls))
+
+    async def invalidate_urls(self, io: StoreIO, urls: set[str] | list[str]) -> None:
+        """`invalidate` through `io`: the epochs move first (no I/O), then the keys go."""
+        with self._serial(io):
+            with self._epoch_lock:
+                self._epoch += 1
+                for url in urls:
+                    self._invalidated.pop(url, None)
+                    self._invalidated[url] = self._epoch
+                while len(self._invalidated) > _MAX_INVALIDATED:
+                    oldest = next(iter(self._invalidated))
+                    self._forgotten_epoch = max(
+                        self._forgotten_epoch, self._invalidated.pop(oldest)
+                    )
             for url in urls:
                 for method in CACHEABLE_METHODS:
-                    self.storage.delete(method + " " + url)
-                self._invalidated.pop(url, None)
-                self._invalidated[url] = self._epoch
-            while len(self._invalidated) > _MAX_INVALIDATED:
-                oldest = next(iter(self._invalidated))
-                self._forgotten_epoch = max(self._forgotten_epoch, self._invalidated.pop(oldest))
+                    await io.delete(method + " " + url)
         self.count("invalidations", len(urls))
 
     def _invalidated_since(self, url: str, epoch: int) -> bool:
@@ -774,10 +862,42 @@ class Cache:
 
     def clear(self) -> None:
         with self._write_lock:
-            self._epoch += 1
-            self._forgotten_epoch = self._epoch  # in-flight misses must not store
-            self._invalidated.clear()
+            with self._epoch_lock:
+                self._epoch += 1
+                self._forgotten_epoch = self._epoch  # in-flight misses must not store
+                self._invalidated.clear()
             self.storage.clear()
+
+
+def _match(variants: Any, lookup: _Lookup) -> CachedResponse | None:
+    """The variant stored for `lookup`'s credentials and Vary values (fresh or not)."""
+    if not variants:
+        return None
+    cred = lookup.cred
+    for entry in variants:
+        if entry.credential == cred and (
+            not entry.vary or vary_matches(entry.vary, lookup.headers)
+        ):
+            return entry  # type: ignore[no-any-return]
+    return None
+
+
+def _make_conditional(
+    attempt: _Attempt, entry: CachedResponse, request: httpx.Request, config: dict[str, Any]
+) -> None:
+    """Standards mode: revalidate the stale `entry` (if it has validators and the request is
+    not conditional already nor a stream)."""
+    if (
+        (entry.etag or entry.last_modified)
+        and not config.get("stream")
+        and "if-none-match" not in request.headers
+        and "if-modified-since" not in request.headers
+    ):
+        if entry.etag:
+            request.headers["If-None-Match"] = entry.etag
+        if entry.last_modified:
+            request.headers["If-Modified-Since"] = entry.last_modified
+        attempt.stale = entry
 
 
 def _same_variant(old: CachedResponse, new: CachedResponse) -> bool:
@@ -807,7 +927,9 @@ class _Tee(httpx.SyncByteStream, httpx.AsyncByteStream):
     """Passes a response stream through (sync or async, as `inner` is), and hands the whole
     body over once it is all read. One class for both protocols, as `httpx.ByteStream`."""
 
-    def __init__(self, inner: Any, complete: Callable[[bytes], None]) -> None:
+    def __init__(
+        self, inner: Any, complete: Callable[[bool, bytes], Coroutine[Any, Any, None]]
+    ) -> None:
         self._inner = inner
         self._complete = complete
         self._chunks: list[bytes] = []
@@ -818,20 +940,17 @@ class _Tee(httpx.SyncByteStream, httpx.AsyncByteStream):
 
     def __iter__(self) -> Iterator[bytes]:
         yield from map(self._seen, self._inner)
-        _finish(self._complete, self._chunks)
+        with contextlib.suppress(Exception):  # a cache failure must never break the stream
+            drive(self._complete(False, b"".join(self._chunks)))
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         async for chunk in self._inner:
             yield self._seen(chunk)
-        _finish(self._complete, self._chunks)
+        with contextlib.suppress(Exception):
+            await self._complete(True, b"".join(self._chunks))
 
     def close(self) -> None:
         self._inner.close()
 
     async def aclose(self) -> None:
         await self._inner.aclose()
-
-
-def _finish(complete: Callable[[bytes], None], chunks: list[bytes]) -> None:
-    with contextlib.suppress(Exception):  # a cache failure must never break the caller's stream
-        complete(b"".join(chunks))

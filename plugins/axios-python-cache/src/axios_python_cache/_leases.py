@@ -7,7 +7,7 @@ the fleet goes to the network while the others wait for its response to be store
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from axios_python import CancelError
@@ -20,12 +20,12 @@ async def lead_across_processes(
     key: str,
     ctx: dict[str, Any],
     next_fn: Callable[..., Any],
-    hit: Callable[[], Any],
+    hit: Callable[[], Awaitable[Any]],
 ) -> Any:
     """Go to the network with the lease of `key`, or look the cache up again without it.
 
     Without the lease (another process led, and is done or its lease expired), the cache is
-    looked up again (`hit()`), and only a miss goes to the network.
+    looked up again (`await hit()`), and only a miss goes to the network.
     """
     token = ctx.get("cancel_token")
 
@@ -36,11 +36,11 @@ async def lead_across_processes(
     if lease is None:
         if token is not None and token.is_cancelled:
             raise CancelError(token.reason or "Request cancelled", config=ctx)
-        response = hit()
+        response = await hit()
         if response is not None:
             return response
         return await next_fn(ctx)
     try:
         return await next_fn(ctx)
     finally:
-        leases.release(key, lease)
+        await leases.release(key, lease)

@@ -10,16 +10,16 @@ Keys (under `prefix`, default `"axios_python_cache:"`):
 
 Connections have short timeouts (`socket_timeout`, `socket_connect_timeout`, 0.5 s by default):
 a Redis that does not answer costs one request that long, then the store is skipped for
-`retry_interval` seconds (see `_shared`). The asyncio client (`redis.asyncio`) serves the
-single-flight waits of async calls, which must not block the event loop for a lease's lifetime;
-entry reads and writes use the sync client on both paths (one loopback round trip, ~0.1 ms).
+`retry_interval` seconds (see `_shared`). Sync calls use the sync client; async calls use a
+`redis.asyncio` client of their event loop (one per loop, an `axios_python.LoopLocal`: closed by
+`aclose()` or when the loop shuts down), for entries and leases alike, so that a slow or hung
+Redis never blocks the loop. Each operation is written once, over a `_Client` of either kind.
 """
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
-import inspect
 import secrets
 import time
 from collections.abc import Awaitable, Callable
@@ -27,6 +27,7 @@ from typing import Any
 
 import axios_python
 
+from ._io import result
 from ._shared import SharedStorage, logger
 
 __all__ = ["Leases", "RedisStorage"]
@@ -59,6 +60,18 @@ _RELEASE_SCRIPT = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
 """
+
+
+class _Client:
+    """A redis-py client (sync or `redis.asyncio`) and the scripts registered on it: calls
+    return values (sync) or awaitables (async); `result()` takes either."""
+
+    __slots__ = ("client", "release_script", "set_script")
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+        self.set_script = client.register_script(_SET_SCRIPT)
+        self.release_script = client.register_script(_RELEASE_SCRIPT)
 
 
 def _require_redis() -> None:
@@ -111,8 +124,9 @@ class RedisStorage(SharedStorage):
             "socket_connect_timeout": timeout,
         }
         self.client = redis.Redis.from_url(url, **self._options)
+        self._sync = _Client(self.client)
+        self._async = axios_python.LoopLocal(self._new_async_client, _close_async_client)
         self._index = prefix + "index"
-        self._set_script = self.client.register_script(_SET_SCRIPT)
         self.leases = Leases(self, lease_ttl)
 
     def __repr__(self) -> str:
@@ -123,44 +137,72 @@ class RedisStorage(SharedStorage):
         return cls(url, **options)
 
     def close(self) -> None:
+        """Close the sync client (the async clients close with their event loop, or `aclose`)."""
         self.client.close()
-        self.leases.close()
+
+    async def aclose(self) -> None:
+        """Close the running event loop's async client, and the sync client."""
+        await self._async.aclose()
+        self.close()
 
     def _entry_key(self, key: str) -> str:
         return self.prefix + "e:" + key
 
+    # --- the client of each kind of call -------------------------------------------------
+
+    def _sync_io(self) -> _Client:
+        return self._sync
+
+    async def _async_io(self) -> _Client:
+        return self._async.current() or await self._async.get()
+
+    def _new_async_client(self) -> _Client:
+        return _Client(redis.asyncio.Redis.from_url(self.url, **self._options))
+
     # --- operations ----------------------------------------------------------------------
 
-    def _get_bytes(self, key: str) -> bytes | None:
-        value = self.client.get(self._entry_key(key))
+    async def _get_bytes(self, io: _Client, key: str) -> bytes | None:
+        value = await result(io.client.get(self._entry_key(key)))
         return value if isinstance(value, bytes) else None
 
-    def _set_bytes(self, key: str, data: bytes, expiry: float | None) -> None:
+    async def _set_bytes(self, io: _Client, key: str, data: bytes, expiry: float | None) -> None:
         now = time.time()
         ttl_ms = 0 if expiry is None else max(int(expiry * 1000), 1)
         expires_at = "+inf" if expiry is None else repr(now + expiry)
-        evicted = self._set_script(
-            keys=[self._entry_key(key), self._index],
-            args=[data, ttl_ms, expires_at, repr(now), self.max_size or 0],
+        evicted = await result(
+            io.set_script(
+                keys=[self._entry_key(key), self._index],
+                args=[data, ttl_ms, expires_at, repr(now), self.max_size or 0],
+            )
         )
         if evicted:
             self.evictions += int(evicted)
 
-    def _delete(self, key: str) -> None:
+    async def _delete(self, io: _Client, key: str) -> None:
         entry_key = self._entry_key(key)
-        pipe = self.client.pipeline()
+        pipe = io.client.pipeline()
         pipe.delete(entry_key)
         pipe.zrem(self._index, entry_key)
-        pipe.execute()
+        await result(pipe.execute())
 
-    def _clear(self) -> None:
-        keys = list(self.client.scan_iter(match=self.prefix + "e:*", count=1000))
-        for start in range(0, len(keys), 500):
-            self.client.delete(*keys[start : start + 500])
-        self.client.delete(self._index)
+    async def _clear(self, io: _Client) -> None:
+        cursor: Any = 0
+        while True:  # SCAN by hand: one loop for both clients
+            cursor, keys = await result(
+                io.client.scan(cursor, match=self.prefix + "e:*", count=1000)
+            )
+            if keys:
+                await result(io.client.delete(*keys))
+            if not int(cursor):
+                break
+        await result(io.client.delete(self._index))
 
-    def _len(self) -> int:
-        return int(self.client.zcount(self._index, repr(time.time()), "+inf"))
+    async def _len(self, io: _Client) -> int:
+        return int(await result(io.client.zcount(self._index, repr(time.time()), "+inf")))
+
+
+async def _close_async_client(io: _Client) -> None:
+    await io.client.aclose()
 
 
 class Leases:
@@ -180,14 +222,10 @@ class Leases:
     def __init__(self, storage: RedisStorage, ttl: float) -> None:
         self.storage = storage
         self.ttl = ttl
-        self._release = storage.client.register_script(_RELEASE_SCRIPT)
 
     def _key(self, key: str) -> str:
         digest = hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=16)
         return self.storage.prefix + "lease:" + digest.hexdigest()
-
-    def close(self) -> None:
-        """Nothing to close: async waits open a client of their own and close it."""
 
     async def acquire(self, key: str, cancelled: Callable[[], bool]) -> str | None:
         """The lease's token (lead), or None once another holder is done (look again)."""
@@ -197,51 +235,39 @@ class Leases:
         name, token = self._key(key), secrets.token_hex(8)
         deadline = time.monotonic() + self.ttl
         pause = self.POLL[0]
-        client, sleep, close = self._io()
         try:
+            io, sleep = await self._io()
             while True:
-                if await _result(client.set(name, token, nx=True, px=int(self.ttl * 1000))):
+                if await result(io.client.set(name, token, nx=True, px=int(self.ttl * 1000))):
                     return token
                 if time.monotonic() >= deadline or cancelled():
                     return None
                 await sleep(pause)
                 pause = min(pause * 2, self.POLL[1])
-                if not await _result(client.exists(name)):
+                if not await result(io.client.exists(name)):
                     return None
         except storage.errors as exc:
             storage._failed(exc)
             return ""
-        finally:
-            await close()
 
-    def _io(self) -> tuple[Any, Callable[[float], Awaitable[None]], Callable[[], Awaitable[Any]]]:
-        """The client, sleep and close of this call's mode: a sync call blocks its thread; an
-        async call awaits a client of its own (this is a miss: the network comes next anyway),
-        closed on the way out, as one kept per event loop would leak when the loop closes."""
+    async def _io(self) -> tuple[_Client, Callable[[float], Awaitable[None]]]:
+        """The client and sleep of this call's mode: a sync call blocks its thread; an async
+        call awaits its loop's asyncio client (see `RedisStorage`)."""
         if not axios_python.is_async_call():
-            return self.storage.client, _blocking_sleep, _nothing
-        client = redis.asyncio.Redis.from_url(self.storage.url, **self.storage._options)
-        return client, asyncio.sleep, client.aclose
+            return self.storage._sync_io(), _blocking_sleep
+        return await self.storage._async_io(), asyncio.sleep
 
-    def release(self, key: str, token: str) -> None:
+    async def release(self, key: str, token: str) -> None:
         """Give the lease back (if it is still ours)."""
         if not token:
             return
         try:
-            self._release(keys=[self._key(key)], args=[token])
+            io, _ = await self._io()
+            await result(io.release_script(keys=[self._key(key)], args=[token]))
         except self.storage.errors as exc:
             self.storage._failed(exc)
             logger.debug("axios_python_cache: could not release a lease: %s", exc)
 
 
-async def _result(value: Any) -> Any:
-    """The value of a sync client's call, or the awaited value of an async client's."""
-    return await value if inspect.isawaitable(value) else value
-
-
 async def _blocking_sleep(seconds: float) -> None:
     time.sleep(seconds)  # a sync call: its thread waits (there is no event loop to yield to)
-
-
-async def _nothing() -> None:
-    return None

@@ -11,6 +11,11 @@
   `Last-Modified`), which standards mode can still revalidate. None: no expiry (`ttl=None`).
 - **Size bounds.** `max_size` keys per store (the stores evict the entries that expire
   first), and `max_entry_size` bytes per key (larger values are not stored).
+- **The event loop never waits on the store.** Each operation is written once, as a
+  coroutine over an "io" object the subclass gives: `_sync_io()` for the sync methods (`get`,
+  `set`, ...: calls that block the thread, driven without a loop), `_async_io()` for the async
+  ones (`aget`, `aset`, ...), which the cache uses on async calls (Redis: the `redis.asyncio`
+  client of the running loop; SQLite: a worker thread).
 """
 
 from __future__ import annotations
@@ -19,9 +24,10 @@ import logging
 import math
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
+from ._io import drive
 from ._serial import dumps, loads
 from ._storage import Variants
 
@@ -33,8 +39,9 @@ T = TypeVar("T")
 
 
 class SharedStorage:
-    """Base of the stores that several processes share. Subclasses implement `_get_bytes`,
-    `_set_bytes`, `_delete`, `_clear` and `_len`, which may raise anything."""
+    """Base of the stores that several processes share. Subclasses implement `_sync_io`,
+    `_async_io` and the coroutines `_get_bytes`, `_set_bytes`, `_delete`, `_clear` and `_len`
+    over the io object these return, which may raise anything."""
 
     #: Entries in a shared store are read by other processes: freshness must be measured with
     #: a clock they share, so `CachePlugin` defaults its clock to `time.time` for such stores.
@@ -71,30 +78,36 @@ class SharedStorage:
         self._warned = False
         self._state_lock = threading.Lock()
 
-    # --- CacheStorage --------------------------------------------------------------------
+    # --- CacheStorage (sync: blocks the calling thread) ---------------------------------
 
     def get(self, key: str) -> Variants | None:
-        data = self._guard(self._get_bytes, None, key)
-        if data is None:
-            return None
-        try:
-            return loads(data)
-        except ValueError:
-            logger.warning("axios_python_cache: dropping a malformed entry under %r", key)
-            self.delete(key)
-            return None
+        return drive(self._get(self._sync_io(), key))
 
     def set(self, key: str, value: Variants) -> None:
-        self._guard(self._put, None, key, value)
+        drive(self._guard(None, self._put, self._sync_io(), key, value))
 
     def delete(self, key: str) -> None:
-        self._guard(self._delete, None, key)
+        drive(self._guard(None, self._delete, self._sync_io(), key))
 
     def clear(self) -> None:
-        self._guard(self._clear, None)
+        drive(self._guard(None, self._clear, self._sync_io()))
 
     def __len__(self) -> int:
-        return self._guard(self._len, 0)
+        return drive(self._guard(0, self._len, self._sync_io()))
+
+    # --- the same, for async calls: the event loop never waits on the store ------------
+
+    async def aget(self, key: str) -> Variants | None:
+        return await self._get(await self._async_io(), key)
+
+    async def aset(self, key: str, value: Variants) -> None:
+        await self._guard(None, self._put, await self._async_io(), key, value)
+
+    async def adelete(self, key: str) -> None:
+        await self._guard(None, self._delete, await self._async_io(), key)
+
+    async def aclear(self) -> None:
+        await self._guard(None, self._clear, await self._async_io())
 
     @property
     def available(self) -> bool:
@@ -113,24 +126,35 @@ class SharedStorage:
             longest = max(longest, remaining)
         return longest
 
-    def _put(self, key: str, value: Variants) -> None:
+    async def _get(self, io: Any, key: str) -> Variants | None:
+        data = await self._guard(None, self._get_bytes, io, key)
+        if data is None:
+            return None
+        try:
+            return loads(data)
+        except ValueError:
+            logger.warning("axios_python_cache: dropping a malformed entry under %r", key)
+            await self._guard(None, self._delete, io, key)
+            return None
+
+    async def _put(self, io: Any, key: str, value: Variants) -> None:
         expiry = self.expiry(value)
         if expiry is not None and expiry <= 0:
-            self._delete(key)  # nothing in it may be used any more
+            await self._delete(io, key)  # nothing in it may be used any more
             return
         data = dumps(value)
         if self.max_entry_size is not None and len(data) > self.max_entry_size:
-            self._delete(key)  # too big to store: forget the older variants as well
+            await self._delete(io, key)  # too big to store: forget the older variants as well
             return
-        self._set_bytes(key, data, expiry)
+        await self._set_bytes(io, key, data, expiry)
 
     # --- failure handling ----------------------------------------------------------------
 
-    def _guard(self, operation: Callable[..., T], default: T, *args: Any) -> T:
+    async def _guard(self, default: T, operation: Callable[..., Awaitable[T]], *args: Any) -> T:
         if time.monotonic() < self._down_until:
             return default
         try:
-            result = operation(*args)
+            result = await operation(*args)
         except self.errors as exc:
             self._failed(exc)
             return default
@@ -159,19 +183,27 @@ class SharedStorage:
         if was:
             logger.info("axios_python_cache: %r is back", self)
 
-    # --- what subclasses implement -------------------------------------------------------
+    # --- what subclasses implement ------------------------------------------------------
 
-    def _get_bytes(self, key: str) -> bytes | None:
+    def _sync_io(self) -> Any:
+        """The io object of sync calls: its operations block the thread and never suspend."""
         raise NotImplementedError
 
-    def _set_bytes(self, key: str, data: bytes, expiry: float | None) -> None:
+    async def _async_io(self) -> Any:
+        """The io object of async calls (of the running event loop)."""
         raise NotImplementedError
 
-    def _delete(self, key: str) -> None:
+    async def _get_bytes(self, io: Any, key: str) -> bytes | None:
         raise NotImplementedError
 
-    def _clear(self) -> None:
+    async def _set_bytes(self, io: Any, key: str, data: bytes, expiry: float | None) -> None:
         raise NotImplementedError
 
-    def _len(self) -> int:
+    async def _delete(self, io: Any, key: str) -> None:
+        raise NotImplementedError
+
+    async def _clear(self, io: Any) -> None:
+        raise NotImplementedError
+
+    async def _len(self, io: Any) -> int:
         raise NotImplementedError

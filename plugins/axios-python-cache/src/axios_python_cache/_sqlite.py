@@ -6,6 +6,10 @@ cut may lose the last writes, never corrupt the file: fine for a cache) and a `b
 that bounds how long a write waits for another process's (default 1 s; then the write is
 skipped, as when the store is down). Each thread uses its own connection.
 
+sqlite3 has no async API: on async calls, each operation runs in the storage's own worker
+thread (one per storage, started on first use, stopped by `close()`), so that a lock wait or a
+slow disk never blocks the event loop. Sync calls run them in their own thread, as before.
+
 Table `axios_python_cache(key TEXT PRIMARY KEY, value BLOB, expires_at REAL)`: `value` is the
 JSON + bytes format of `_serial`, `expires_at` a `time.time()` (NULL: never). Expired rows are
 never returned and are deleted when the table is over `max_size` and every 256 writes.
@@ -13,15 +17,20 @@ never returned and are deleted when the table is over `max_size` and every 256 w
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sqlite3
 import threading
 import time
-from typing import Any
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 from ._shared import SharedStorage
 
 __all__ = ["SQLiteStorage"]
+
+T = TypeVar("T")
 
 _TABLE = "axios_python_cache"
 _SCHEMA = (
@@ -70,6 +79,7 @@ class SQLiteStorage(SharedStorage):
         self._connections: list[sqlite3.Connection] = []  # every thread's, for close()
         self._lock = threading.Lock()
         self._writes = 0
+        self._worker: ThreadPoolExecutor | None = None  # for async calls, started on first use
         self._connect()  # fail now on an unusable path: a ConfigError at construction
 
     def __repr__(self) -> str:
@@ -110,16 +120,62 @@ class SQLiteStorage(SharedStorage):
         return db
 
     def close(self) -> None:
-        """Close the connections of every thread (a later use opens a new one)."""
+        """Close the connections of every thread and stop the worker thread (a later use opens
+        a new connection, and starts a new worker)."""
         with self._lock:
             connections, self._connections = self._connections, []
             self._local = threading.local()
+            worker, self._worker = self._worker, None
+        if worker is not None:
+            worker.shutdown(wait=False)
         for db in connections:
             db.close()
 
-    # --- operations ----------------------------------------------------------------------
+    async def aclose(self) -> None:
+        """`close()`, for symmetry with `RedisStorage.aclose()`."""
+        self.close()
 
-    def _get_bytes(self, key: str) -> bytes | None:
+    # --- where operations run: the caller's thread (sync), the worker (async) -------------
+
+    def _sync_io(self) -> Callable[..., Any]:
+        return _here
+
+    async def _async_io(self) -> Callable[..., Any]:
+        return self._in_worker
+
+    async def _in_worker(self, function: Callable[..., T], *args: Any) -> T:
+        worker = self._worker
+        if worker is None:
+            with self._lock:
+                worker = self._worker
+                if worker is None:
+                    worker = self._worker = ThreadPoolExecutor(
+                        1, thread_name_prefix="axios-python-cache-sqlite"
+                    )
+        return await asyncio.get_running_loop().run_in_executor(worker, function, *args)
+
+    # --- operations (`io` runs a function of the ones below) -----------------------------
+
+    async def _get_bytes(self, io: Callable[..., Any], key: str) -> bytes | None:
+        data: bytes | None = await io(self._select, key)
+        return data
+
+    async def _set_bytes(
+        self, io: Callable[..., Any], key: str, data: bytes, expiry: float | None
+    ) -> None:
+        await io(self._insert, key, data, expiry)
+
+    async def _delete(self, io: Callable[..., Any], key: str) -> None:
+        await io(self._remove, key)
+
+    async def _clear(self, io: Callable[..., Any]) -> None:
+        await io(self._remove_all)
+
+    async def _len(self, io: Callable[..., Any]) -> int:
+        count: int = await io(self._count)
+        return count
+
+    def _select(self, key: str) -> bytes | None:
         row = (
             self._connection()
             .execute(
@@ -131,7 +187,7 @@ class SQLiteStorage(SharedStorage):
         )
         return None if row is None else bytes(row[0])
 
-    def _set_bytes(self, key: str, data: bytes, expiry: float | None) -> None:
+    def _insert(self, key: str, data: bytes, expiry: float | None) -> None:
         now = time.time()
         expires_at = None if expiry is None else now + expiry
         db = self._connection()
@@ -161,13 +217,13 @@ class SQLiteStorage(SharedStorage):
             )
             self.evictions += excess
 
-    def _delete(self, key: str) -> None:
+    def _remove(self, key: str) -> None:
         self._connection().execute(f"DELETE FROM {_TABLE} WHERE key = ?", (key,))
 
-    def _clear(self) -> None:
+    def _remove_all(self) -> None:
         self._connection().execute(f"DELETE FROM {_TABLE}")
 
-    def _len(self) -> int:
+    def _count(self) -> int:
         (count,) = (
             self._connection()
             .execute(
@@ -177,6 +233,11 @@ class SQLiteStorage(SharedStorage):
             .fetchone()
         )
         return int(count)
+
+
+async def _here(function: Callable[..., T], *args: Any) -> T:
+    """Run `function` in the calling thread (sync calls: never suspends)."""
+    return function(*args)
 
 
 def _enable_wal(db: sqlite3.Connection) -> None:

@@ -56,7 +56,9 @@ Variants = tuple[CachedResponse, ...]
 class CacheStorage(Protocol):
     """What the cache needs from a store. Implementations must be thread-safe.
 
-    The cache serialises its own writes; reads (`get`) happen concurrently with them.
+    The cache serialises its own writes; reads (`get`) happen concurrently with them. A
+    storage that does I/O may also have coroutines `aget`, `aset` and `adelete`: async calls
+    then await them rather than block the event loop (see `_io`).
     """
 
     def get(self, key: str) -> Variants | None:
