@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 import anyio.to_thread
@@ -98,3 +99,12 @@ async def make(server: LocalServer, mode: str) -> AsyncIterator[Make]:
     yield factory
     for api in clients:
         await api.aclose()
+
+
+@pytest.fixture(params=["sqlite", "redis"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A shared store's URL: SQLite in a temporary file, or the test Redis server."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path}/shared.db"
+    url: str = request.getfixturevalue("redis_url")
+    return url

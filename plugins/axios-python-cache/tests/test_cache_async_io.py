@@ -157,14 +157,6 @@ def test_a_locked_sqlite_does_not_block_the_loop(
 # --- the same behaviours on both kinds of call -------------------------------------------
 
 
-@pytest.fixture(params=["sqlite", "redis"])
-def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path}/shared.db"
-    url: str = request.getfixturevalue("redis_url")
-    return url
-
-
 @pytest.mark.anyio
 async def test_hits_misses_ttl_and_invalidation(
     make: Make, store_url: str, name: str, clock: Clock

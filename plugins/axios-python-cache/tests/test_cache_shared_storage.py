@@ -246,14 +246,6 @@ def test_url_storages_and_clock(tmp_path: Path, redis_url: str) -> None:
 # --- two plugins (as two processes would) on one store -----------------------------------
 
 
-@pytest.fixture(params=["sqlite", "redis"])
-def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path}/shared.db"
-    url: str = request.getfixturevalue("redis_url")
-    return url
-
-
 def test_invalidation_reaches_other_clients(server: LocalServer, store_url: str, name: str) -> None:
     """A POST through one client's cache drops the entry another client (process) stored."""
     one, two = CachePlugin(storage=store_url), CachePlugin(storage=store_url)
